@@ -1,0 +1,193 @@
+"""An asynchronous SNMPv1/v2c client over the shared wire codec.
+
+One :class:`CommunitySession` is one UDP socket connected to one agent. Requests are
+matched to responses by request-id, so a late answer to an earlier try still counts and a
+stray datagram is dropped. :meth:`CommunitySession.start` sends without waiting, which
+lets a walk put its next request on the wire before it renders the current answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import socket
+from dataclasses import dataclass
+
+from services.common.snmp import ber, message
+from services.common.snmp.message import Message, VarBind
+
+
+class SnmpTimeout(Exception):
+    """The agent did not answer within the timeout after every retry."""
+
+
+class SnmpCancelled(Exception):
+    """The request was abandoned because its walk was cancelled."""
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A resolved agent address: what the user typed, and the socket address it became."""
+
+    host: str
+    port: int
+    family: int
+    sockaddr: tuple[object, ...]
+
+    @property
+    def label(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+class _Protocol(asyncio.DatagramProtocol):
+    def __init__(self) -> None:
+        self.waiting: dict[int, asyncio.Future[Message]] = {}
+        self.malformed = 0
+
+    def datagram_received(self, data: bytes, addr: object) -> None:
+        try:
+            msg = message.decode_message(data)
+        except ber.DecodeError:
+            self.malformed += 1
+            return
+        if not isinstance(msg, Message):
+            self.malformed += 1
+            return
+        fut = self.waiting.get(msg.request_id)
+        if fut is not None and not fut.done():
+            fut.set_result(msg)
+
+    def error_received(self, exc: Exception) -> None:
+        # ICMP port unreachable arrives here on a connected socket; the request then
+        # times out like Net-SNMP's, which keeps one behaviour for every failure.
+        pass
+
+
+class Pending:
+    """One request on the wire; :meth:`wait` resends it on timeout as retries allow."""
+
+    def __init__(self, session: CommunitySession, request_id: int, datagram: bytes) -> None:
+        self._session = session
+        self.request_id = request_id
+        self._datagram = datagram
+        self._future: asyncio.Future[Message] = session._loop.create_future()
+        session._proto.waiting[request_id] = self._future
+        session._send(datagram)
+
+    def cancel(self) -> None:
+        if not self._future.done():
+            self._future.set_exception(SnmpCancelled())
+            self._future.exception()  # retrieved here: nobody may be awaiting it
+        self._session._proto.waiting.pop(self.request_id, None)
+
+    async def wait(self) -> Message:
+        session = self._session
+        try:
+            for attempt in range(session.retries + 1):
+                if attempt:
+                    session._send(self._datagram)
+                handle = session._loop.call_later(session.timeout, _expire, self._future)
+                try:
+                    return await self._future
+                except _Expired:
+                    self._future = session._loop.create_future()
+                    session._proto.waiting[self.request_id] = self._future
+                finally:
+                    handle.cancel()
+            raise SnmpTimeout(
+                f"no response from {session.endpoint.label} after "
+                f"{session.retries + 1} tries of {session.timeout:g} s"
+            )
+        finally:
+            session._proto.waiting.pop(self.request_id, None)
+
+
+class _Expired(Exception):
+    pass
+
+
+def _expire(fut: asyncio.Future[Message]) -> None:
+    if not fut.done():
+        fut.set_exception(_Expired())
+
+
+class CommunitySession:
+    """SNMPv1 or v2c requests to one agent with one community."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        version: int,
+        community: bytes,
+        *,
+        timeout: float = 1.0,
+        retries: int = 1,
+    ) -> None:
+        self.endpoint = endpoint
+        self.version = version
+        self.community = community
+        self.timeout = timeout
+        self.retries = retries
+        self._loop = asyncio.get_running_loop()
+        self._proto = _Protocol()
+        self._transport: asyncio.DatagramTransport | None = None
+        self._ids = itertools.count(random.randint(1, 1 << 30))
+
+    async def __aenter__(self) -> CommunitySession:
+        sock = socket.socket(self.endpoint.family, socket.SOCK_DGRAM)
+        try:
+            sock.setblocking(False)
+            # A bulk walk's answers arrive in bursts; room for them avoids kernel drops.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            sock.connect(self.endpoint.sockaddr)
+            transport, _ = await self._loop.create_datagram_endpoint(
+                lambda: self._proto, sock=sock
+            )
+        except BaseException:
+            sock.close()
+            raise
+        self._transport = transport
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._transport is not None:
+            self._transport.close()
+            self._transport = None
+
+    @property
+    def malformed(self) -> int:
+        return self._proto.malformed
+
+    def _send(self, datagram: bytes) -> None:
+        assert self._transport is not None, "session used outside 'async with'"
+        self._transport.sendto(datagram)
+
+    def start(
+        self,
+        pdu_type: int,
+        varbinds: list[VarBind],
+        non_repeaters: int = 0,
+        max_repetitions: int = 0,
+    ) -> Pending:
+        request_id = next(self._ids) & 0x7FFFFFFF
+        encoded = b"".join(message.encode_varbind(o, v) for o, v in varbinds)
+        datagram = message.encode_message(
+            self.version,
+            self.community,
+            pdu_type,
+            request_id,
+            non_repeaters,
+            max_repetitions,
+            encoded,
+        )
+        return Pending(self, request_id, datagram)
+
+    async def request(
+        self,
+        pdu_type: int,
+        varbinds: list[VarBind],
+        non_repeaters: int = 0,
+        max_repetitions: int = 0,
+    ) -> Message:
+        return await self.start(pdu_type, varbinds, non_repeaters, max_repetitions).wait()

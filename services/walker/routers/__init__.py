@@ -1,0 +1,1 @@
+"""HTTP routes of the walker's control API, one module per area."""

@@ -1,0 +1,113 @@
+"""The walker's state and its walk procedure, shared by the routers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from typing import Any
+
+from services.common.events import EventSender
+from services.walker.client import SnmpTimeout
+from services.walker.config import WalkerSettings
+from services.walker.names import Names
+from services.walker.operations import WalkControl, WalkOutcome, walk
+from services.walker.requests import WalkRequest
+from services.walker.sessions import open_session
+from services.walker.stats import WalkerStats
+
+
+class WalkFailed(Exception):
+    """A walk that produced nothing usable (e.g. no answer at all): a 504 or 502."""
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+
+
+class WalkerService:
+    def __init__(self, settings: WalkerSettings, events: EventSender | None) -> None:
+        self.settings = settings
+        self.events = events
+        self.stats = WalkerStats(settings.walker_data_dir, events)
+        self.names = Names()
+        self.running: dict[str, WalkControl] = {}
+        self.history: Any = None  # set by the app once the store is open
+
+    def progress(self, control: WalkControl, done: bool = False) -> None:
+        if self.events is None:
+            return
+        self.events.send(
+            "walk_progress",
+            {
+                "walk_id": control.walk_id,
+                "oids": control.oids,
+                "rate": round(control.rate, 1),
+                "done": done,
+            },
+        )
+
+    async def run_walk(self, req: WalkRequest) -> tuple[WalkOutcome, dict[str, Any]]:
+        """Walk as asked; count it, announce it, and return the outcome with its metadata."""
+        root = self.names.parse(req.oid)
+        walk_id = req.walk_id or uuid.uuid4().hex[:12]
+        if walk_id in self.running:
+            from services.walker.targets import BadInput
+
+            raise BadInput(f"walk_id {walk_id!r} is already running")
+        control = WalkControl(walk_id)
+        self.running[walk_id] = control
+        started = time.time()
+        try:
+            async with open_session(req) as session:
+                outcome = await walk(
+                    session,
+                    root,
+                    self.names.name,
+                    control,
+                    bulk=req.operation == "bulkwalk" and req.version != "v1",
+                    max_repetitions=req.max_repetitions,
+                    max_oids=req.max_oids,
+                    on_progress=self.progress,
+                )
+        except SnmpTimeout as exc:
+            self.stats.walk_done(0, ok=False)
+            control.oids = 0
+            self.progress(control, done=True)
+            raise WalkFailed(504, str(exc)) from None
+        finally:
+            self.running.pop(walk_id, None)
+        ok = outcome.status in ("complete", "truncated")
+        self.stats.walk_done(len(outcome.rows), ok=ok, cancelled=outcome.status == "cancelled")
+        self.progress(control, done=True)
+        meta = {
+            "walk_id": walk_id,
+            "target": req.target,
+            "port": req.port,
+            "version": req.version,
+            "operation": req.operation,
+            "oid": req.oid,
+            "root": ".".join(map(str, root)),
+            "status": outcome.status,
+            "message": outcome.message,
+            "count": len(outcome.rows),
+            "requests": outcome.requests,
+            "seconds": round(outcome.seconds, 4),
+            "started_at": started,
+        }
+        return outcome, meta
+
+    def cancel(self, walk_id: str) -> bool:
+        control = self.running.get(walk_id)
+        if control is None:
+            return False
+        control.cancel()
+        return True
+
+    async def flush_loop(self, every: float = 2.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            with contextlib.suppress(OSError):
+                self.stats.flush()
