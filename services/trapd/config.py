@@ -22,3 +22,17 @@ class TrapdSettings(CommonSettings):
     trapd_resolve_mibs: bool = True
     trapd_autostart: bool = True
     trapd_data_dir: Path = Path("data/trapd")
+    trapd_rcvbuf: int = Field(
+        default=16 * 1024 * 1024,
+        ge=65536,
+        description="Receive buffer asked for each listener socket, bytes (bursts wait here).",
+    )
+    trapd_retention_count: int = Field(
+        default=1_000_000, ge=0, description="Keep at most this many traps (0: no limit)."
+    )
+    trapd_retention_days: float = Field(
+        default=30.0, ge=0, description="Delete traps older than this (0: no limit)."
+    )
+    trapd_batch_max: int = Field(
+        default=2000, ge=1, description="Most datagrams decoded and stored in one transaction."
+    )

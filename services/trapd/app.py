@@ -1,0 +1,70 @@
+"""The trap daemon's control app: lifespan (daemon, autostart, periodic stats) and routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.common.control_app import make_control_app
+from services.common.events import EventSender
+from services.trapd.config import TrapdSettings
+from services.trapd.daemon import TrapDaemon
+from services.trapd.mib_index import MibIndexFollower
+from services.trapd.receiver import BindError
+from services.trapd.routers import lifecycle, mibs, records, stats
+
+log = logging.getLogger(__name__)
+
+STATS_PERIOD_S = 1.0
+
+
+async def _tick(daemon: TrapDaemon) -> None:
+    """At most one ``stats`` event a second, and only while counters move."""
+    while True:
+        await asyncio.sleep(STATS_PERIOD_S)
+        try:
+            await asyncio.to_thread(daemon.push_stats)
+            await asyncio.to_thread(daemon.counters.flush)
+        except Exception:
+            log.exception("trapd: periodic stats failed")
+
+
+def create_app(settings: TrapdSettings | None = None) -> FastAPI:
+    settings = settings or TrapdSettings()
+    secret = settings.secret_bytes()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sender = EventSender.from_settings(settings, "trapd")
+        daemon = TrapDaemon(settings, sender=sender)
+        app.state.daemon = daemon
+        follower = MibIndexFollower(settings, daemon.naming)
+        app.state.mib_follower = follower
+        follower.start()
+        if settings.trapd_autostart:
+            try:
+                daemon.start()
+            except (BindError, ValueError) as exc:
+                log.error("trapd: receiver not started: %s", exc)
+        tick = asyncio.create_task(_tick(daemon))
+        try:
+            yield
+        finally:
+            tick.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await tick
+            await follower.stop()
+            daemon.shutdown()
+            sender.close()
+
+    app = make_control_app("trapd", secret, lifespan=lifespan)
+    app.include_router(lifecycle.router)
+    app.include_router(stats.router)
+    app.include_router(mibs.router)
+    app.include_router(records.router)
+    return app

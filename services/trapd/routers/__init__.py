@@ -1,0 +1,1 @@
+"""The trap daemon's control API routes (internal; the gateway forwards ``/api/traps/...``)."""
