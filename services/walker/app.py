@@ -13,8 +13,9 @@ from services.common.config import ensure_dir
 from services.common.control_app import make_control_app
 from services.common.events import EventSender
 from services.walker.config import WalkerSettings
+from services.walker.mib_follower import MibFollower
 from services.walker.operations import AgentError
-from services.walker.routers import execute, stats, walk
+from services.walker.routers import execute, mibs, stats, walk
 from services.walker.service import WalkerService
 from services.walker.targets import BadInput
 
@@ -29,11 +30,15 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
         events = EventSender.from_settings(settings, "walker")
         svc = WalkerService(settings, events)
         app.state.walker = svc
+        follower = MibFollower(settings.gateway_url, secret, svc.names)
+        app.state.mib_follower = follower
+        follower.start()
         flusher = asyncio.create_task(svc.flush_loop())
         try:
             yield
         finally:
             flusher.cancel()
+            await follower.stop()
             for control in list(svc.running.values()):
                 control.cancel()
             svc.stats.flush()
@@ -52,4 +57,5 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
     app.include_router(execute.router)  # before walk: /walk/execute is not a walk id
     app.include_router(walk.router)
     app.include_router(stats.router)
+    app.include_router(mibs.router)
     return app

@@ -141,9 +141,7 @@ class CommunitySession:
             # A bulk walk's answers arrive in bursts; room for them avoids kernel drops.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
             sock.connect(self.endpoint.sockaddr)
-            transport, _ = await self._loop.create_datagram_endpoint(
-                lambda: self._proto, sock=sock
-            )
+            transport, _ = await self._loop.create_datagram_endpoint(lambda: self._proto, sock=sock)
         except BaseException:
             sock.close()
             raise

@@ -1,7 +1,7 @@
-"""OID names for results and OIDs from names in requests, through the shared MIB resolver.
+"""OID names for results and OIDs from names in requests, through the shared MIB index.
 
-``services/common/mibs`` is the one source of names for every service. Until its index
-is loaded (or when a name is unknown) results carry the numeric OID as their name, and a
+``services/common/mibs`` is the one source of names for every service. Until the index is
+loaded (or when an OID is unknown) results carry the numeric OID as their name, and a
 symbolic OID in a request is a 4xx that says the MIB library does not know it.
 """
 
@@ -9,34 +9,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.snmp import ber
+from services.common.mibs.index import MibIndex, MibResolveError
+from services.common.snmp import ber, values
 from services.walker.targets import BadInput
 
 OID = tuple[int, ...]
 
 
 class Names:
-    """Name <-> OID for the walker; wraps whatever resolver the MIB library provides."""
+    """Name <-> OID and value rendering for the walker, over the current MIB index."""
 
-    def __init__(self, resolver: Any = None) -> None:
+    def __init__(self, resolver: MibIndex | None = None) -> None:
         self.resolver = resolver
 
     def name(self, oid: OID) -> str:
-        resolver = self.resolver
-        if resolver is not None:
-            try:
-                name = resolver.name(oid)
-            except Exception:  # a resolver bug must not fail a walk; numeric is honest
-                name = None
+        index = self.resolver
+        if index is not None:
+            name = index.name(oid)
             if name:
-                return str(name)
+                return name
         return ber.oid_str(oid)
 
-    def numeric(self, oid: OID) -> str:
-        return ber.oid_str(oid)
+    def describe(self, oid: OID, type_name: str, value: Any) -> tuple[str, str]:
+        """``(name, human value)`` for a var-bind: enum labels, display hints, OID names."""
+        index = self.resolver
+        if index is not None:
+            r = index.resolve(oid)
+            if r is not None:
+                return r.full_name, index.render(r.node.syntax, type_name, value)
+            if type_name == "ObjectIdentifier":
+                return ber.oid_str(oid), index.render(None, type_name, value)
+        return ber.oid_str(oid), values.render(type_name, value)
 
     def parse(self, text: str, what: str = "OID") -> OID:
-        """A numeric OID, or ``MODULE::name[.index]`` / ``name[.index]`` via the MIB library."""
+        """A numeric OID, or ``MODULE::name[.index]`` / ``name[.index]`` via the MIB index."""
         s = text.strip()
         if not s:
             raise BadInput(f"{what} is empty")
@@ -51,15 +57,20 @@ class Names:
                 raise BadInput(f"{what}: {exc}") from None
         if not all(c.isalnum() or c in "-_:.'\"" for c in s):
             raise BadInput(f"{what} {text!r} has characters no OID or MIB name uses")
-        resolver = self.resolver
-        if resolver is not None:
-            try:
-                oid = resolver.oid(s)
-            except Exception:
-                oid = None
-            if oid:
-                return tuple(oid)
-        raise BadInput(
-            f"{what} {text!r} is not a numeric OID and the MIB library does not know the name "
-            "(load the MIB that defines it, or give the OID in dotted numbers)"
-        )
+        index = self.resolver
+        if index is None:
+            raise BadInput(
+                f"{what} {text!r} is a name, but the MIB library is not loaded yet: "
+                "give the OID in dotted numbers, or retry when the gateway is up"
+            )
+        try:
+            oid = index.oid(s)
+        except MibResolveError as exc:
+            raise BadInput(f"{what} {text!r}: {exc}") from None
+        return tuple(oid)
+
+    def parse_instance(self, text: str, what: str = "OID") -> OID:
+        oid = self.parse(text, what)
+        if len(oid) < 2:
+            raise BadInput(f"{what} {text!r} needs at least two arcs")
+        return oid

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from services.common.snmp import ber, message
 from services.common.snmp.message import Message, VarBind
 from services.walker.client import SnmpCancelled, SnmpTimeout
-from services.walker.varbinds import Namer, row
+from services.walker.varbinds import Describer, row
 
 OID = tuple[int, ...]
 
@@ -90,7 +90,7 @@ def null_varbinds(oids: list[OID]) -> list[VarBind]:
 async def get(
     session: Session,
     oids: list[OID],
-    namer: Namer,
+    describe: Describer,
     *,
     op: int = ber.GET_REQUEST,
     non_repeaters: int = 0,
@@ -100,14 +100,16 @@ async def get(
     msg = await session.request(op, request, non_repeaters, max_repetitions)
     if msg.error_status:
         raise AgentError(error_text(msg, request))
-    return [row(ber.decode_oid(o), v, namer) for o, v in msg.varbinds]
+    return [row(ber.decode_oid(o), v, describe) for o, v in msg.varbinds]
 
 
-async def set_(session: Session, varbinds: list[VarBind], namer: Namer) -> list[dict[str, Any]]:
+async def set_(
+    session: Session, varbinds: list[VarBind], describe: Describer
+) -> list[dict[str, Any]]:
     msg = await session.request(ber.SET_REQUEST, varbinds)
     if msg.error_status:
         raise AgentError(error_text(msg, varbinds))
-    return [row(ber.decode_oid(o), v, namer) for o, v in msg.varbinds]
+    return [row(ber.decode_oid(o), v, describe) for o, v in msg.varbinds]
 
 
 _END_TAGS = (ber.END_OF_MIB_VIEW,)
@@ -131,7 +133,7 @@ def _scope(root: OID) -> Callable[[bytes], bool]:
 async def walk(
     session: Session,
     root: OID,
-    namer: Namer,
+    describe: Describer,
     control: WalkControl,
     *,
     bulk: bool,
@@ -195,7 +197,7 @@ async def walk(
                     stop = True
                     break
                 last = oid
-                rows.append(row(oid, value_tlv, namer))
+                rows.append(row(oid, value_tlv, describe))
                 if max_oids and len(rows) >= max_oids:
                     status, note = "truncated", f"stopped at the cap of {max_oids} OIDs"
                     stop = True
@@ -221,7 +223,7 @@ async def walk(
     if not rows and status == "complete" and len(root) > 1:
         # Like snmpwalk: a walk of a leaf instance returns that instance.
         try:
-            got = await get(session, [root], namer)
+            got = await get(session, [root], describe)
         except (AgentError, SnmpTimeout):
             got = []
         rows = [r for r in got if r["type"] not in ("noSuchObject", "noSuchInstance")]

@@ -65,7 +65,7 @@ class WalkerService:
                 outcome = await walk(
                     session,
                     root,
-                    self.names.name,
+                    self.names.describe,
                     control,
                     bulk=req.operation == "bulkwalk" and req.version != "v1",
                     max_repetitions=req.max_repetitions,

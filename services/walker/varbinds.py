@@ -14,7 +14,8 @@ from typing import Any
 
 from services.common.snmp import ber, values
 
-Namer = Callable[[tuple[int, ...]], str]
+# (oid, type name, decoded value) -> (name, human value); Names.describe in the service.
+Describer = Callable[[tuple[int, ...], str, Any], tuple[str, str]]
 
 _SPECIAL_TEXT = {
     "noSuchObject": "No Such Object available on this agent at this OID",
@@ -90,29 +91,35 @@ def human_value(type_name: str, value: Any) -> str:
     return values.render(type_name, value)
 
 
-def row(oid: tuple[int, ...], value_tlv: bytes, namer: Namer) -> dict[str, Any]:
+def row(oid: tuple[int, ...], value_tlv: bytes, describe: Describer) -> dict[str, Any]:
     """One result row from a decoded OID and the value's TLV."""
     try:
         type_name, value = values.decode_value(value_tlv)
     except ber.DecodeError as exc:
         return {
             "oid": ber.oid_str(oid),
-            "name": namer(oid),
+            "name": describe(oid, "Null", None)[0],
             "type": "malformed",
             "value": f"undecodable value: {exc}",
             "raw": value_tlv.hex(),
         }
+    if type_name == "Opaque" or type_name == "TimeTicks":
+        name = describe(oid, "Null", None)[0]
+        human = human_value(type_name, value)
+    else:
+        name, human = describe(oid, type_name, value)
     return {
         "oid": ber.oid_str(oid),
-        "name": namer(oid),
+        "name": name,
         "type": type_name,
-        "value": human_value(type_name, value),
+        "value": human,
         "raw": values.raw_json(type_name, value),
     }
 
 
-def numeric_name(oid: tuple[int, ...]) -> str:
-    return ber.oid_str(oid)
+def plain_describe(oid: tuple[int, ...], type_name: str, value: Any) -> tuple[str, str]:
+    """Numeric names and MIB-less values (tests, and before the MIB index is loaded)."""
+    return ber.oid_str(oid), values.render(type_name, value) if value is not None else ""
 
 
 def typed_value(type_name: str, raw: Any) -> Any:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from services.common.snmp import ber, values
 from services.walker.parse_view import parse_rows
-from services.walker.varbinds import netsnmp_line, netsnmp_value, row
+from services.walker.varbinds import netsnmp_line, netsnmp_value, plain_describe, row
 
 
 def _row(oid: str, type_name: str, value: object) -> dict[str, object]:
-    return row(ber.parse_oid(oid), values.encode_value(type_name, value), ber.oid_str)
+    return row(ber.parse_oid(oid), values.encode_value(type_name, value), plain_describe)
 
 
 def test_netsnmp_text_matches_snmpwalk_formats() -> None:
