@@ -1,0 +1,159 @@
+// Widgets shared by several pages: SNMP credentials, trap detail, key/value lists.
+import { h, field, select, clear } from './dom.js';
+import { icon } from './icons.js';
+import { modal, copyText, downloadText, badge, trapSeverity, fmtTime } from './ui.js';
+
+export const AUTH_PROTOCOLS = ['MD5', 'SHA', 'SHA224', 'SHA256', 'SHA384', 'SHA512'];
+export const PRIV_PROTOCOLS = ['DES', 'AES', 'AES192', 'AES256'];
+export const SNMP_TYPES = [
+  ['Integer32', 'Integer32'], ['Unsigned32', 'Unsigned32'], ['Counter32', 'Counter32'], ['Counter64', 'Counter64'],
+  ['Gauge32', 'Gauge32'], ['TimeTicks', 'TimeTicks'], ['IpAddress', 'IpAddress'], ['OID', 'OBJECT IDENTIFIER'],
+  ['OctetString', 'OCTET STRING (text)'], ['HexString', 'OCTET STRING (hex)'], ['Opaque', 'Opaque'],
+];
+
+/**
+ * SNMP version + community or USM credentials. get() returns
+ * {version, community} or {version:'v3', v3:{user, level, auth_protocol, auth_key, priv_protocol, priv_key, context, engine_id}}.
+ */
+export function snmpCredentials({ version = 'v2c', community = 'public', withEngineId = false, idPrefix = 'cred' } = {}) {
+  const ver = select([['v1', 'SNMPv1'], ['v2c', 'SNMPv2c'], ['v3', 'SNMPv3']], version, { id: `${idPrefix}-version` });
+  const comm = h('input', { value: community, id: `${idPrefix}-community`, autocomplete: 'off', spellcheck: false });
+  const user = h('input', { id: `${idPrefix}-user`, autocomplete: 'off', spellcheck: false });
+  const level = select([['noAuthNoPriv', 'noAuthNoPriv'], ['authNoPriv', 'authNoPriv'], ['authPriv', 'authPriv']], 'authPriv', { id: `${idPrefix}-level` });
+  const authP = select(AUTH_PROTOCOLS, 'SHA256', { id: `${idPrefix}-authp` });
+  const authK = h('input', { type: 'password', id: `${idPrefix}-authk`, autocomplete: 'new-password' });
+  const privP = select(PRIV_PROTOCOLS, 'AES', { id: `${idPrefix}-privp` });
+  const privK = h('input', { type: 'password', id: `${idPrefix}-privk`, autocomplete: 'new-password' });
+  const ctx = h('input', { id: `${idPrefix}-context`, autocomplete: 'off', spellcheck: false });
+  const engine = h('input', { id: `${idPrefix}-engine`, autocomplete: 'off', spellcheck: false, placeholder: 'auto' });
+  const commField = field('Community', comm);
+  const v3 = h('div', { class: 'form-grid span-all' },
+    field('USM user', user), field('Security level', level),
+    field('Auth protocol', authP), field('Auth passphrase', authK),
+    field('Privacy protocol', privP), field('Privacy passphrase', privK),
+    field('Context', ctx), withEngineId ? field('Engine ID (hex)', engine) : null);
+  const el = h('div', { class: 'form-grid span-all' }, field('SNMP version', ver), commField, v3);
+  const sync = () => {
+    const is3 = ver.value === 'v3';
+    commField.hidden = is3;
+    v3.hidden = !is3;
+    const lvl = level.value;
+    authP.disabled = authK.disabled = lvl === 'noAuthNoPriv';
+    privP.disabled = privK.disabled = lvl !== 'authPriv';
+  };
+  ver.addEventListener('change', sync);
+  level.addEventListener('change', sync);
+  sync();
+  return {
+    el,
+    version: ver,
+    community: comm,
+    get() {
+      if (ver.value !== 'v3') return { version: ver.value, community: comm.value };
+      const lvl = level.value;
+      const v = { user: user.value.trim(), level: lvl, context: ctx.value.trim() || undefined };
+      if (lvl !== 'noAuthNoPriv') Object.assign(v, { auth_protocol: authP.value, auth_key: authK.value });
+      if (lvl === 'authPriv') Object.assign(v, { priv_protocol: privP.value, priv_key: privK.value });
+      if (withEngineId && engine.value.trim()) v.engine_id = engine.value.trim();
+      return { version: 'v3', v3: v };
+    },
+    set(o = {}) {
+      if (o.version) ver.value = o.version;
+      if (o.community !== undefined) comm.value = o.community;
+      const v = o.v3 || {};
+      if (v.user !== undefined) user.value = v.user;
+      if (v.level) level.value = v.level;
+      if (v.auth_protocol) authP.value = v.auth_protocol;
+      if (v.priv_protocol) privP.value = v.priv_protocol;
+      if (v.context !== undefined) ctx.value = v.context || '';
+      sync();
+    },
+    /** What to remember between visits: never the passphrases. */
+    memo() {
+      const g = this.get();
+      if (g.v3) { g.v3 = { ...g.v3 }; delete g.v3.auth_key; delete g.v3.priv_key; }
+      return g;
+    },
+  };
+}
+
+export function severityBadge(name) {
+  const sev = trapSeverity(name);
+  return badge(name || 'unknown', `sev-${sev}`);
+}
+
+export function varbindValue(vb) {
+  if (vb.value === undefined || vb.value === null) return '';
+  return typeof vb.value === 'object' ? JSON.stringify(vb.value) : String(vb.value);
+}
+
+/** "name = value" pairs without the snmpTrapOID/sysUpTime preamble, for one-line previews. */
+export function varbindPreview(trap) {
+  const parts = [];
+  for (const vb of trap.varbinds || []) {
+    const n = vb.name || vb.oid || '';
+    if (/sysUpTime|snmpTrapOID|^1\.3\.6\.1\.2\.1\.1\.3\.0$|^1\.3\.6\.1\.6\.3\.1\.1\.4\.1\.0$/.test(n)) continue;
+    parts.push(`${n.replace(/^[A-Za-z0-9-]+::/, '')}=${varbindValue(vb)}`);
+    if (parts.length >= 6) break;
+  }
+  return parts.join('  ');
+}
+
+export function kvList(pairs) {
+  const dl = h('dl', { class: 'kv' });
+  for (const [k, v, copy] of pairs) {
+    if (v === undefined || v === null || v === '') continue;
+    const dd = h('dd', {}, h('span', { class: copy ? 'mono' : '', text: String(v) }));
+    if (copy) dd.append(h('button', { class: 'icon-btn sm', type: 'button', attrs: { 'aria-label': `Copy ${k}` }, on: { click: () => copyText(String(v)) } }, icon('copy')));
+    dl.append(h('dt', { text: k }), dd);
+  }
+  return dl;
+}
+
+export function trapDetail(trap) {
+  const json = JSON.stringify(trap, null, 2);
+  const vbTable = h('table', { class: 'table' },
+    h('thead', {}, h('tr', {}, h('th', { text: 'Name' }), h('th', { text: 'OID' }), h('th', { text: 'Type' }), h('th', { text: 'Value' }))),
+    h('tbody', {}, (trap.varbinds || []).map((vb) => h('tr', {},
+      h('td', { class: 'mono', text: vb.name || '' }),
+      h('td', { class: 'mono', text: vb.oid || '' }),
+      h('td', { text: vb.type || '' }),
+      h('td', { class: 'mono', text: varbindValue(vb) + (vb.raw !== undefined && String(vb.raw) !== varbindValue(vb) ? `  (raw ${typeof vb.raw === 'object' ? JSON.stringify(vb.raw) : vb.raw})` : '') })))));
+  const v1 = trap.v1 || {};
+  const body = [
+    h('div', { class: 'row' }, severityBadge(trap.trap_type), trap.resolved ? badge('resolved', 'ok') : badge('unresolved', 'warn'), trap.version ? badge(String(trap.version), 'primary') : null),
+    kvList([
+      ['Sequence', trap.seq], ['Received', trap.time_str || fmtTime(trap.timestamp)], ['Source', trap.source, true],
+      ['Trap type', trap.trap_type, true], ['Trap OID', trap.trap_oid, true], ['Version', trap.version],
+      ['Community', trap.community], ['Listener', trap.listener], ['PDU', trap.pdu || trap.pdu_type], ['USM user', trap.user || trap.security_name],
+      ['Enterprise', trap.enterprise || v1.enterprise, true], ['Agent address', trap.agent_addr || v1.agent_addr],
+      ['Generic trap', v1.generic ?? v1.generic_trap], ['Specific trap', v1.specific ?? v1.specific_trap], ['v1 time stamp', v1.time_stamp],
+    ]),
+    h('h3', { text: `Var-binds (${(trap.varbinds || []).length})` }),
+    h('div', { class: 'table-wrap' }, vbTable),
+  ];
+  modal(`Trap ${trap.seq !== undefined ? `#${trap.seq}` : ''} – ${trap.trap_type || ''}`, {
+    wide: true,
+    body,
+    actions: [
+      { label: 'Copy JSON', onClick: () => copyText(json) },
+      { label: 'Download', onClick: () => downloadText(json, `trap_${trap.seq ?? trap.timestamp}.json`, 'application/json') },
+      { label: 'Close', class: 'btn-primary' },
+    ],
+  });
+}
+
+export function sectionCard(title, { actions = [], body = [], flush = false, id } = {}) {
+  const head = h('div', { class: 'card-head' }, h('h2', { text: title, id: id ? `${id}-title` : undefined }), actions);
+  const b = h('div', { class: `card-body${flush ? ' flush' : ''}` }, body);
+  const card = h('section', { class: 'card', id, attrs: id ? { 'aria-labelledby': `${id}-title` } : {} }, head, b);
+  card.head = head;
+  card.body = b;
+  return card;
+}
+
+export function iconButton(name, label, onClick, cls = 'btn') {
+  return h('button', { class: cls, type: 'button', attrs: { 'aria-label': label }, on: { click: onClick } }, icon(name, 15), cls.includes('icon-btn') ? null : h('span', { text: label }));
+}
+
+export { clear };
