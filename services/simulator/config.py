@@ -22,3 +22,9 @@ class SimulatorSettings(CommonSettings):
     simulator_community: str = "public"
     simulator_autostart: bool = True
     simulator_data_dir: Path = Path("data/simulator")
+    simulator_max_message_size: int = Field(
+        default=65507, ge=484, le=65507, description="Largest response the agent sends."
+    )
+    simulator_activity_per_second: float = Field(
+        default=10.0, ge=0, le=1000, description="Sampled request summaries per second."
+    )

@@ -1,0 +1,52 @@
+"""The simulator's control API application (FastAPI), wired to one :class:`Simulator`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from services.common.control_app import make_control_app
+from services.common.events import EventSender
+from services.simulator.config import SimulatorSettings
+from services.simulator.routers import lifecycle
+from services.simulator.simulator import Simulator, SimulatorError
+
+
+def create_app(settings: SimulatorSettings, *, events: EventSender | None = None) -> FastAPI:
+    secret = settings.secret_bytes()
+    if events is None:
+        events = EventSender.from_settings(settings, "simulator")
+    simulator = Simulator(settings, events)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        periodic = asyncio.create_task(simulator.run_periodic())
+        if settings.simulator_autostart:
+            try:
+                await simulator.start()
+            except SimulatorError as exc:
+                # The control API stays up so that an operator can pick another port.
+                app.state.autostart_error = exc.message
+        try:
+            yield
+        finally:
+            periodic.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await periodic
+            await simulator.shutdown()
+            events.close()
+
+    app = make_control_app("simulator", secret, lifespan=lifespan)
+    app.state.simulator = simulator
+    app.state.autostart_error = None
+
+    @app.exception_handler(SimulatorError)
+    async def _sim_error(_request: Request, exc: SimulatorError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content={"detail": exc.message})
+
+    app.include_router(lifecycle.router)
+    return app
