@@ -1,0 +1,32 @@
+# snmplab simulator: simulated SNMP devices (agent on UDP 1061) and their control API.
+# Build from the repository root: docker build -f deploy/docker/simulator.Dockerfile .
+# BASE_IMAGE lets an air-gapped site build from a locally made base
+# (tools/build-base-images.sh makes one tagged python:3.11-slim).
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE}
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# Same first layers in every service image, so the pinned dependencies are built once.
+WORKDIR /app
+COPY pyproject.toml ./
+RUN python -c "import sys, tomllib; sys.stdout.write(chr(10).join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" >/tmp/requirements.txt \
+ && pip install -r /tmp/requirements.txt \
+ && rm /tmp/requirements.txt \
+ && useradd --system --uid 10001 --user-group --no-create-home --home-dir /app --shell /usr/sbin/nologin snmplab
+COPY deploy/docker/healthcheck.py /usr/local/bin/snmplab-healthcheck
+RUN mkdir -p /data/simulator && chown snmplab:snmplab /data/simulator
+COPY services ./services
+
+ENV SNMPLAB_SIMULATOR_CONTROL_HOST=0.0.0.0 \
+    SNMPLAB_SIMULATOR_SNMP_HOST=0.0.0.0 \
+    SNMPLAB_SIMULATOR_DATA_DIR=/data/simulator
+
+USER snmplab
+EXPOSE 1061/udp 8001
+HEALTHCHECK --interval=5s --timeout=4s --start-period=30s --retries=3 \
+  CMD ["python", "/usr/local/bin/snmplab-healthcheck", "simulator"]
+CMD ["python", "-m", "services.simulator"]
