@@ -15,7 +15,7 @@ from services.common.events import EventSender
 from services.walker.config import WalkerSettings
 from services.walker.mib_follower import MibFollower
 from services.walker.operations import AgentError
-from services.walker.routers import execute, mibs, stats, walk
+from services.walker.routers import execute, mibs, operations, stats, walk
 from services.walker.service import WalkerService
 from services.walker.targets import BadInput
 
@@ -55,6 +55,7 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
         return JSONResponse({"detail": str(exc)}, status_code=502)
 
     app.include_router(execute.router)  # before walk: /walk/execute is not a walk id
+    app.include_router(operations.router)
     app.include_router(walk.router)
     app.include_router(stats.router)
     app.include_router(mibs.router)

@@ -18,7 +18,11 @@ from services.common.snmp import ber, message
 from services.common.snmp.message import Message, VarBind
 
 
-class SnmpTimeout(Exception):
+class SnmpFailure(Exception):
+    """An exchange with the agent failed; the message says why in plain words."""
+
+
+class SnmpTimeout(SnmpFailure):
     """The agent did not answer within the timeout after every retry."""
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from services.common.snmp import ber, message
 from services.common.snmp.message import Message, VarBind
-from services.walker.client import SnmpCancelled, SnmpTimeout
+from services.walker.client import SnmpCancelled, SnmpFailure
 from services.walker.varbinds import Describer, row
 
 OID = tuple[int, ...]
@@ -87,28 +87,50 @@ def null_varbinds(oids: list[OID]) -> list[VarBind]:
     return [(ber.encode_oid(o), ber.NULL_TLV) for o in oids]
 
 
-async def get(
+@dataclass
+class RequestOutcome:
+    """One request's answer: rows, and the agent's error-status if it set one."""
+
+    rows: list[dict[str, Any]]
+    error_status: str | None = None
+    error_index: int = 0
+    message: str | None = None
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "varbinds": self.rows,
+            "error_status": self.error_status,
+            "error_index": self.error_index,
+            "message": self.message,
+        }
+
+
+async def request(
     session: Session,
-    oids: list[OID],
+    op: int,
+    varbinds: list[VarBind],
     describe: Describer,
-    *,
-    op: int = ber.GET_REQUEST,
     non_repeaters: int = 0,
     max_repetitions: int = 0,
-) -> list[dict[str, Any]]:
-    request = null_varbinds(oids)
-    msg = await session.request(op, request, non_repeaters, max_repetitions)
+) -> RequestOutcome:
+    """Send one GET, GETNEXT, GETBULK or SET and render the answer."""
+    msg = await session.request(op, varbinds, non_repeaters, max_repetitions)
+    rows = [row(ber.decode_oid(o), v, describe) for o, v in msg.varbinds]
     if msg.error_status:
-        raise AgentError(error_text(msg, request))
-    return [row(ber.decode_oid(o), v, describe) for o, v in msg.varbinds]
+        return RequestOutcome(
+            rows,
+            message.ERROR_NAMES.get(msg.error_status, str(msg.error_status)),
+            msg.error_index,
+            error_text(msg, varbinds),
+        )
+    return RequestOutcome(rows)
 
 
-async def set_(
-    session: Session, varbinds: list[VarBind], describe: Describer
-) -> list[dict[str, Any]]:
-    msg = await session.request(ber.SET_REQUEST, varbinds)
+async def get(session: Session, oids: list[OID], describe: Describer) -> list[dict[str, Any]]:
+    request_vbs = null_varbinds(oids)
+    msg = await session.request(ber.GET_REQUEST, request_vbs)
     if msg.error_status:
-        raise AgentError(error_text(msg, varbinds))
+        raise AgentError(error_text(msg, request_vbs))
     return [row(ber.decode_oid(o), v, describe) for o, v in msg.varbinds]
 
 
@@ -214,7 +236,7 @@ async def walk(
                 on_progress(control)
     except SnmpCancelled:
         status, note = "cancelled", "walk cancelled"
-    except SnmpTimeout as exc:
+    except SnmpFailure as exc:
         if not rows:
             raise
         status, note = "error", str(exc)
@@ -224,7 +246,7 @@ async def walk(
         # Like snmpwalk: a walk of a leaf instance returns that instance.
         try:
             got = await get(session, [root], describe)
-        except (AgentError, SnmpTimeout):
+        except (AgentError, SnmpFailure):
             got = []
         rows = [r for r in got if r["type"] not in ("noSuchObject", "noSuchInstance")]
     control.oids = len(rows)

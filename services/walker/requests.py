@@ -53,3 +53,12 @@ class ExecuteRequest(BaseModel):
     oid: str
     parse: bool = True
     use_mibs: bool = True
+
+
+class GetRequest(AgentParams):
+    oids: list[str] = Field(min_length=1, max_length=256, description="numeric OIDs or names")
+
+
+class BulkRequest(GetRequest):
+    non_repeaters: int = Field(default=0, ge=0, le=256)
+    max_repetitions: int = Field(default=10, ge=0, le=1000)

@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from services.common.events import EventSender
-from services.walker.client import SnmpTimeout
+from services.walker.client import SnmpFailure, SnmpTimeout
 from services.walker.config import WalkerSettings
 from services.walker.names import Names
 from services.walker.operations import WalkControl, WalkOutcome, walk
@@ -72,11 +72,11 @@ class WalkerService:
                     max_oids=req.max_oids,
                     on_progress=self.progress,
                 )
-        except SnmpTimeout as exc:
+        except SnmpFailure as exc:
             self.stats.walk_done(0, ok=False)
             control.oids = 0
             self.progress(control, done=True)
-            raise WalkFailed(504, str(exc)) from None
+            raise WalkFailed(504 if isinstance(exc, SnmpTimeout) else 502, str(exc)) from None
         finally:
             self.running.pop(walk_id, None)
         ok = outcome.status in ("complete", "truncated")

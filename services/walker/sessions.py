@@ -18,8 +18,8 @@ async def open_session(params: AgentParams) -> AsyncIterator[Any]:
     if params.version == "v3":
         from services.walker.v3 import open_v3_session
 
-        async with open_v3_session(endpoint, params) as session:
-            yield session
+        async with open_v3_session(endpoint, params) as v3_session:
+            yield v3_session
         return
     version = message.V1 if params.version == "v1" else message.V2C
     community = check_community(params.community)

@@ -129,6 +129,8 @@ def parse_netsnmp_walk(text: str) -> list[str]:
     without the end-of-MIB notice."""
     items: list[str] = []
     for line in text.splitlines():
+        if line == "End of MIB":  # snmpwalk -v1's notice
+            continue
         if line.startswith("."):
             items.append(line)
         elif items:
