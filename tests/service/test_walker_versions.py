@@ -113,7 +113,7 @@ def test_v3_wrong_passphrase_is_a_clear_error(agent: Agent, walker: Walker) -> N
                                   "auth_key": "wrong-passphrase", "priv_protocol": "AES",
                                   "priv_key": PRIV_KEY, "timeout": 0.5, "retries": 0})  # fmt: skip
         assert r.status_code in (502, 504), r.text
-        short = c.post("/walk", json={"target": agent.host, "port": agent.port, "version": "v3",
-                                      "user": "u", "auth_protocol": "SHA", "auth_key": "short"})  # fmt: skip
+        weak = {"version": "v3", "user": "u", "auth_protocol": "SHA", "auth_key": "short"}
+        short = c.post("/walk", json={"target": agent.host, "port": agent.port, **weak})
         assert short.status_code == 400
         assert "8 characters" in short.json()["detail"]
