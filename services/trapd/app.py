@@ -16,7 +16,7 @@ from services.trapd.config import TrapdSettings
 from services.trapd.daemon import TrapDaemon
 from services.trapd.mib_index import MibIndexFollower
 from services.trapd.receiver import BindError
-from services.trapd.routers import lifecycle, mibs, records, stats
+from services.trapd.routers import lifecycle, mibs, records, stats, users
 
 log = logging.getLogger(__name__)
 
@@ -66,5 +66,7 @@ def create_app(settings: TrapdSettings | None = None) -> FastAPI:
     app.include_router(lifecycle.router)
     app.include_router(stats.router)
     app.include_router(mibs.router)
+    # Fixed /traps/... paths go before records' /traps/{seq}.
+    app.include_router(users.router)
     app.include_router(records.router)
     return app

@@ -24,6 +24,7 @@ from services.trapd.naming import Naming
 from services.trapd.pipeline import Pipeline
 from services.trapd.receiver import Listener
 from services.trapd.store import TrapStore
+from services.trapd.v3 import LocalEngine, UserTable, V3Receiver
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,10 @@ class TrapDaemon:
             batch_max=settings.trapd_batch_max,
             retention=self.retention_limits,
         )
+        self.users = UserTable(self.data_dir / "v3_users.json")
+        self.engine = LocalEngine(self.data_dir / "engine.json")
+        self.v3 = V3Receiver(self.users, self.engine, self.decoder)
+        self.pipeline.v3 = self.v3.handle
         self._state_path = self.data_dir / "state.json"
         state = self._load_state()
         self.resolve_mibs: bool = bool(state.get("resolve_mibs", settings.trapd_resolve_mibs))
@@ -233,6 +238,7 @@ class TrapDaemon:
             "refused": dict(pc.refused),
             "dropped": dict(pc.dropped),
             "listeners": [x.status() for x in self.listeners.values()],
+            "v3": self.v3.status(),
         }
 
     def fold_counters(self) -> None:
