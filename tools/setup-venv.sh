@@ -39,6 +39,12 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-"$venv/bin/python" -m pip install -q -e '.[dev]'
+echo "Installing snmplab and its pinned dependencies into $venv ..."
+log=$venv/pip-install.log
+if ! "$venv/bin/python" -m pip install -e '.[dev]' >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  echo "pip install failed; full log: $log" >&2
+  exit 1
+fi
 echo "$want" >"$stamp"
-echo "Installed snmplab and its pinned dependencies into $venv"
+echo "Installed (log: $log)"

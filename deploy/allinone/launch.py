@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pwd
 import secrets
 import shlex
 import signal
@@ -93,9 +94,14 @@ def write_config(data: Path, python: str) -> Path:
         root=supervisor_value(str(ROOT)),
         socket=supervisor_value(str(socket)),
         programs=programs,
+        user=supervisor_value(pwd.getpwuid(os.getuid()).pw_name),
+        rpc_user="snmplab",
+        rpc_password=secrets.token_hex(16),
     )
     path = run / "supervisord.conf"
-    path.write_text(config)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(config)
     return path
 
 
