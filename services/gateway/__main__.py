@@ -1,0 +1,61 @@
+"""``python -m services.gateway``: run the gateway from ``SNMPLAB_*`` settings."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+from pydantic import ValidationError
+
+from services.common.config import ConfigError
+from services.gateway.config import GatewaySettings
+from services.gateway.events_listener import parse_listen
+
+
+def load_settings() -> GatewaySettings:
+    """Settings, or a short message naming the variable to fix (no traceback wall)."""
+    try:
+        settings = GatewaySettings()
+        settings.secret_bytes()
+        parse_listen(settings.events_listen)
+    except ValidationError as exc:
+        lines = [
+            f"  SNMPLAB_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise SystemExit("snmplab gateway: invalid settings:\n" + "\n".join(lines)) from None
+    except (ConfigError, ValueError) as exc:
+        raise SystemExit(f"snmplab gateway: {exc}") from None
+    return settings
+
+
+def server_config(app: object, settings: GatewaySettings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        log_level=settings.log_level.lower(),
+        # Compressing each frame costs more CPU than a trap storm can afford.
+        ws_per_message_deflate=False,
+        server_header=False,
+        proxy_headers=False,
+    )
+
+
+def main() -> None:
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from services.gateway.app import create_app
+
+    app = create_app(settings)
+    server = uvicorn.Server(server_config(app, settings))
+    server.run()
+    if not server.started:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Users, password hashes, sessions and the login rate limit of the gateway."""

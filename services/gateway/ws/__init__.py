@@ -1,0 +1,1 @@
+"""WebSocket fan-out: per-client bounded queues, contract messages, the ``/api/ws`` session."""

@@ -1,0 +1,303 @@
+"""The gateway's REST API over real sockets: auth, forwarding, settings, stats."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import Request
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from tests.service.gateway_harness import (
+    GatewayProc,
+    StandIn,
+    make_standin,
+    recv_until,
+    run_gateway,
+    serve_standin,
+)
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[StandIn]:
+    stand = make_standin("simulator")
+    stand.status = {"running": False, "pid": None, "port": None, "community": None}
+    stand.stats = {"simulator": {"start_count": 5}}
+    seen: list[dict[str, Any]] = []
+
+    @stand.app.post("/simulator/inspect")
+    async def inspect(request: Request) -> dict[str, Any]:
+        body = await request.body()
+        entry = {
+            "headers": dict(request.headers),
+            "query": request.url.query,
+            "body": body.decode(),
+        }
+        seen.append(entry)
+        return entry
+
+    @stand.app.get("/simulator/teapot")
+    async def teapot() -> Any:
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(
+            {"detail": "short and stout"}, status_code=418, headers={"X-Kind": "tea"}
+        )
+
+    with serve_standin(stand):
+        yield stand
+
+
+@pytest.fixture(scope="module")
+def gw(tmp_path_factory: pytest.TempPathFactory, sim: StandIn) -> Iterator[GatewayProc]:
+    with run_gateway(tmp_path_factory.mktemp("gwapi"), SNMPLAB_SIMULATOR_URL=sim.url) as proc:
+        yield proc
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"X-Auth-Token": token}
+
+
+def test_login_returns_token_and_username(gw: GatewayProc) -> None:
+    r = httpx.post(f"{gw.base}/api/login", json={"username": "admin", "password": "admin123"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["username"] == "admin" and len(body["token"]) >= 32
+    # the previous product's path still works
+    r = httpx.post(
+        f"{gw.base}/api/settings/login", json={"username": "admin", "password": "admin123"}
+    )
+    assert r.status_code == 200 and r.json()["token"] != body["token"]
+
+
+def test_wrong_password_is_401_with_a_message(gw: GatewayProc) -> None:
+    r = httpx.post(f"{gw.base}/api/login", json={"username": "admin", "password": "nope"})
+    assert r.status_code == 401
+    assert "Invalid" in r.json()["detail"]
+    r = httpx.post(f"{gw.base}/api/login", json={"username": "ghost", "password": "admin123"})
+    assert r.status_code == 401
+
+
+def test_password_is_stored_only_as_argon2(gw: GatewayProc) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(gw.data_dir / "gateway.sqlite3")
+    (stored,) = db.execute("SELECT password_hash FROM users WHERE username='admin'").fetchone()
+    assert stored.startswith("$argon2id$") and "admin123" not in stored
+    tokens = [row[0] for row in db.execute("SELECT token_hash FROM sessions")]
+    assert all(len(t) == 64 for t in tokens)
+
+
+def test_token_in_header_or_bearer_and_public_routes(gw: GatewayProc) -> None:
+    token = gw.login()
+    assert httpx.get(f"{gw.base}/api/settings/check").status_code == 401
+    r = httpx.get(f"{gw.base}/api/settings/check", headers=auth(token))
+    assert r.status_code == 200 and r.json()["user"] == "admin"
+    r = httpx.get(f"{gw.base}/api/settings/check", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    assert httpx.get(f"{gw.base}/api/health").json()["status"] == "healthy"
+    meta = httpx.get(f"{gw.base}/api/meta").json()
+    assert meta["name"] == "snmplab" and meta["version"] and meta["description"]
+    assert httpx.get(f"{gw.base}/api/stats").status_code == 401
+    assert httpx.get(f"{gw.base}/api/openapi.json").status_code == 401
+    assert httpx.get(f"{gw.base}/api/openapi.json", headers=auth(token)).status_code == 200
+
+
+def test_security_headers_and_no_cors_by_default(gw: GatewayProc) -> None:
+    r = httpx.get(f"{gw.base}/api/health", headers={"Origin": "http://evil.example"})
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert (
+        "unsafe-inline"
+        not in r.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+    )
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert "access-control-allow-origin" not in r.headers
+
+
+def test_forwarding_keeps_method_query_body_status_and_hides_the_user_token(
+    gw: GatewayProc, sim: StandIn
+) -> None:
+    token = gw.login()
+    r = httpx.post(
+        f"{gw.base}/api/simulator/inspect?a=1&b=two",
+        headers=auth(token),
+        content=b'{"x": 1}',
+    )
+    assert r.status_code == 200
+    seen = r.json()
+    assert seen["query"] == "a=1&b=two"
+    assert seen["body"] == '{"x": 1}'
+    assert "x-auth-token" not in seen["headers"]
+    assert "authorization" not in seen["headers"]
+    assert seen["headers"]["x-snmplab-internal"]  # the stand-in checked it, too
+    r = httpx.get(f"{gw.base}/api/simulator/teapot", headers=auth(token))
+    assert r.status_code == 418 and r.headers["x-kind"] == "tea"
+    assert r.json()["detail"] == "short and stout"
+
+
+def test_forwarding_needs_login(gw: GatewayProc) -> None:
+    assert httpx.get(f"{gw.base}/api/simulator/status").status_code == 401
+
+
+def test_unreachable_service_is_503_naming_it(gw: GatewayProc) -> None:
+    token = gw.login()
+    for path, service in (
+        ("/api/traps/status", "trapd"),
+        ("/api/traps?limit=5", "trapd"),
+        ("/api/walk/execute", "walker"),
+        ("/api/traps/send", "walker"),
+    ):
+        r = httpx.post(f"{gw.base}{path}", headers=auth(token), json={})
+        assert r.status_code == 503, path
+        body = r.json()
+        assert body["service"] == service
+        assert service in body["detail"] and "python -m services." in body["detail"]
+
+
+def test_unknown_api_path_is_a_json_404(gw: GatewayProc) -> None:
+    token = gw.login()
+    r = httpx.get(f"{gw.base}/api/nothing-here", headers=auth(token))
+    assert r.status_code == 404 and "detail" in r.json()
+
+
+def test_stats_merge_services_mibs_and_gateway(gw: GatewayProc, sim: StandIn) -> None:
+    token = gw.login()
+    stats = httpx.get(f"{gw.base}/api/stats", headers=auth(token)).json()
+    assert stats["simulator"]["start_count"] == 5
+    assert {"walker", "traps", "mibs", "gateway"} <= stats.keys()
+    assert "events_dropped" in stats["gateway"]
+    one = httpx.get(f"{gw.base}/api/stats/simulator", headers=auth(token))
+    assert one.json() == {"simulator": stats["simulator"]}
+    assert httpx.get(f"{gw.base}/api/stats/nope", headers=auth(token)).status_code == 404
+
+
+async def test_stats_reset_fans_out_and_pushes_stats(gw: GatewayProc, sim: StandIn) -> None:
+    token = gw.login()
+    async with connect(f"{gw.ws_base}/api/ws?token={token}") as ws:
+        await recv_until(ws, "full_state")
+        r = httpx.delete(f"{gw.base}/api/stats", headers=auth(token))
+        assert r.status_code == 200
+        assert r.json()["services"]["simulator"] == "reset"
+        assert r.json()["services"]["trapd"] == "unreachable"
+        await recv_until(ws, "stats")
+    assert ("DELETE", "/stats", None) in sim.calls
+
+
+def test_app_settings_validate_persist_and_forward_autostart(gw: GatewayProc, sim: StandIn) -> None:
+    token = gw.login()
+    current = httpx.get(f"{gw.base}/api/settings/app", headers=auth(token)).json()
+    assert set(current) == {
+        "auto_start_simulator",
+        "auto_start_trap_receiver",
+        "session_timeout",
+        "mib_auto_fetch",
+        "mib_remote_sources",
+    }
+    for bad in (
+        {"session_timeout": 59},
+        {"session_timeout": 86401},
+        {"mib_remote_sources": ["http://example.org/@mib@"]},
+        {"mib_remote_sources": ["https://example.org/mibs/"]},
+        {"mib_remote_sources": []},
+    ):
+        r = httpx.post(f"{gw.base}/api/settings/app", headers=auth(token), json=bad)
+        assert r.status_code == 422, bad
+        assert r.json()["detail"]
+    r = httpx.post(
+        f"{gw.base}/api/settings/app",
+        headers=auth(token),
+        json={
+            "auto_start_simulator": not current["auto_start_simulator"],
+            "session_timeout": 120,
+            "mib_remote_sources": ["https://mibs.example.org/asn1/@mib@"],
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "saved" and body["restart_required"] is True
+    assert body["autostart_forwarded"] == {"simulator": "applied"}
+    assert (
+        "PUT",
+        "/simulator/config",
+        {"autostart": not current["auto_start_simulator"]},
+    ) in sim.calls
+    again = httpx.get(f"{gw.base}/api/settings/app", headers=auth(token)).json()
+    assert again["session_timeout"] == 120
+    assert again["mib_remote_sources"] == ["https://mibs.example.org/asn1/@mib@"]
+    # trapd is down: the change is saved and the outcome says so
+    r = httpx.post(
+        f"{gw.base}/api/settings/app",
+        headers=auth(token),
+        json={"auto_start_trap_receiver": not current["auto_start_trap_receiver"]},
+    )
+    assert r.json()["autostart_forwarded"] == {"trapd": "unreachable"}
+    assert r.json()["settings"]["session_timeout"] == 120
+
+
+async def test_password_change_closes_other_sessions_only(tmp_path: Path) -> None:
+    with run_gateway(tmp_path) as gw:
+        mine = gw.login()
+        other = gw.login()
+        r = httpx.post(
+            f"{gw.base}/api/settings/auth",
+            headers=auth(mine),
+            json={"current_password": "admin123", "password": "short"},
+        )
+        assert r.status_code == 422 and "at least" in r.json()["detail"]
+        r = httpx.post(
+            f"{gw.base}/api/settings/auth",
+            headers=auth(mine),
+            json={"current_password": "wrong-one", "password": "a-much-longer-one"},
+        )
+        assert r.status_code == 403
+        async with (
+            connect(f"{gw.ws_base}/api/ws?token={other}") as ws_other,
+            connect(f"{gw.ws_base}/api/ws?token={mine}") as ws_mine,
+        ):
+            await recv_until(ws_other, "full_state")
+            await recv_until(ws_mine, "full_state")
+            r = httpx.post(
+                f"{gw.base}/api/settings/auth",
+                headers=auth(mine),
+                json={"current_password": "admin123", "password": "a-much-longer-one"},
+            )
+            assert r.status_code == 200 and r.json()["revoked_sessions"] == 1
+            with pytest.raises(ConnectionClosed) as info:
+                while True:
+                    await asyncio.wait_for(ws_other.recv(), 5)
+            assert info.value.rcvd is not None and info.value.rcvd.code == 4001
+            await ws_mine.send("ping")
+            assert await asyncio.wait_for(ws_mine.recv(), 5) == "pong"
+        assert httpx.get(f"{gw.base}/api/settings/check", headers=auth(other)).status_code == 401
+        assert httpx.get(f"{gw.base}/api/settings/check", headers=auth(mine)).status_code == 200
+        assert gw.login("admin", "a-much-longer-one")
+        r = httpx.post(f"{gw.base}/api/login", json={"username": "admin", "password": "admin123"})
+        assert r.status_code == 401
+
+
+def test_repeated_failed_logins_are_slowed_down(tmp_path: Path) -> None:
+    with run_gateway(tmp_path, SNMPLAB_LOGIN_MAX_FAILURES="3") as gw:
+        codes = [
+            httpx.post(
+                f"{gw.base}/api/login", json={"username": "admin", "password": f"x{i}"}
+            ).status_code
+            for i in range(4)
+        ]
+        assert codes[:3] == [401, 401, 401]
+        assert codes[3] == 429
+        r = httpx.post(f"{gw.base}/api/login", json={"username": "admin", "password": "admin123"})
+        assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+
+
+def test_admin_account_from_environment(tmp_path: Path) -> None:
+    with run_gateway(
+        tmp_path, SNMPLAB_ADMIN_USERNAME="ops", SNMPLAB_ADMIN_PASSWORD="s3cret-pass"
+    ) as gw:
+        assert gw.login("ops", "s3cret-pass")
+        r = httpx.post(f"{gw.base}/api/login", json={"username": "admin", "password": "admin123"})
+        assert r.status_code == 401
