@@ -15,7 +15,7 @@ from services.common.events import EventSender
 from services.walker.config import WalkerSettings
 from services.walker.mib_follower import MibFollower
 from services.walker.operations import AgentError
-from services.walker.routers import execute, mibs, operations, stats, walk
+from services.walker.routers import execute, mibs, operations, stats, traps, walk
 from services.walker.service import WalkerService
 from services.walker.targets import BadInput
 
@@ -59,4 +59,5 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
     app.include_router(walk.router)
     app.include_router(stats.router)
     app.include_router(mibs.router)
+    app.include_router(traps.router)
     return app

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from services.walker.typed_values import TypedVarBind
+
 Version = Literal["v1", "v2c", "v3"]
 AuthProtocol = Literal["none", "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512"]
 PrivProtocol = Literal["none", "DES", "AES", "AES-192", "AES-256"]
@@ -62,3 +64,22 @@ class GetRequest(AgentParams):
 class BulkRequest(GetRequest):
     non_repeaters: int = Field(default=0, ge=0, le=256)
     max_repetitions: int = Field(default=10, ge=0, le=1000)
+
+
+class SendRequest(AgentParams):
+    """``POST /traps/send``: the previous product's body plus versions, informs, repeats."""
+
+    port: int = Field(default=162, ge=1, le=65535)
+    oid: str | None = Field(default=None, description="notification OID or name")
+    trap_oid: str | None = Field(default=None, description="alias of oid")
+    varbinds: list[TypedVarBind] = Field(default_factory=list, max_length=256)
+    notification: Literal["trap", "inform"] = "trap"
+    inform: bool | None = Field(default=None, description="true: same as notification=inform")
+    count: int = Field(default=1, ge=1, le=100_000, description="how many to send")
+    rate: float | None = Field(default=None, ge=0, le=100_000, description="per second")
+    uptime: int | None = Field(default=None, ge=0, le=2**32 - 1, description="sysUpTime.0")
+    enterprise: str | None = Field(default=None, description="v1: overrides RFC 3584")
+    agent_address: str | None = Field(default=None, description="v1 agent-addr (IPv4)")
+    generic_trap: int | None = Field(default=None, ge=0, le=6)
+    specific_trap: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    engine_id: str | None = Field(default=None, description="v3 traps: our engine ID (hex)")

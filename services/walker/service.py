@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from services.common.events import EventSender
@@ -14,8 +16,25 @@ from services.walker.config import WalkerSettings
 from services.walker.names import Names
 from services.walker.operations import WalkControl, WalkOutcome, walk
 from services.walker.requests import WalkRequest
+from services.walker.sender import Sender
 from services.walker.sessions import open_session
 from services.walker.stats import WalkerStats
+
+
+def load_engine_id(data_dir: Path) -> bytes:
+    """The walker's SNMPv3 engine ID, made once and kept, so receivers configure it once."""
+    path = data_dir / "engine_id"
+    try:
+        raw = bytes.fromhex(path.read_text().strip())
+        if 5 <= len(raw) <= 32:
+            return raw
+    except (OSError, ValueError):
+        pass
+    # RFC 3411 format 5 (octets) under the Net-SNMP enterprise number, random tail.
+    raw = bytes.fromhex("80001f8805") + os.urandom(8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(raw.hex() + "\n")
+    return raw
 
 
 class WalkFailed(Exception):
@@ -33,6 +52,7 @@ class WalkerService:
         self.events = events
         self.stats = WalkerStats(settings.walker_data_dir, events)
         self.names = Names()
+        self.sender = Sender(self.names, time.monotonic(), load_engine_id(settings.walker_data_dir))
         self.running: dict[str, WalkControl] = {}
         self.history: Any = None  # set by the app once the store is open
 
