@@ -52,7 +52,7 @@ if [ "$what" = lint ] || [ "$what" = all ]; then
   step "ruff check" "$bin/ruff" check .
   step "ruff format --check" "$bin/ruff" format --check .
   step "mypy" "$bin/mypy"
-  step "mypy (deploy, tools)" "$bin/mypy" deploy/allinone/launch.py deploy/docker/healthcheck.py tools/compose_smoke.py
+  step "mypy (deploy, tools)" "$bin/mypy" deploy/allinone/launch.py deploy/docker/healthcheck.py tools/compose_smoke.py tools/check_deploy_env.py
 fi
 
 if [ "$what" = tests ] || [ "$what" = all ]; then

@@ -116,6 +116,7 @@ SNMPLAB_CACHE=$cache tools/build-base-images.sh
 
 section "compose config"
 "${compose[@]}" config -q
+"${compose[@]}" config --format json | .venv/bin/python tools/check_deploy_env.py --compose-json -
 echo "compose.yaml is valid"
 
 # Unusual free ports on loopback only, so a run touches nothing else on the host.

@@ -26,7 +26,7 @@ ENV SNMPLAB_GATEWAY_HOST=0.0.0.0 \
     SNMPLAB_GATEWAY_DATA_DIR=/data/gateway \
     SNMPLAB_WEB_DIR=/app/web
 
-USER snmplab
+USER 10001:10001
 EXPOSE 8000 19876/udp
 HEALTHCHECK --interval=5s --timeout=4s --start-period=30s --retries=3 \
   CMD ["python", "/usr/local/bin/snmplab-healthcheck", "gateway"]

@@ -25,7 +25,7 @@ ENV SNMPLAB_SIMULATOR_CONTROL_HOST=0.0.0.0 \
     SNMPLAB_SIMULATOR_SNMP_HOST=0.0.0.0 \
     SNMPLAB_SIMULATOR_DATA_DIR=/data/simulator
 
-USER snmplab
+USER 10001:10001
 EXPOSE 1061/udp 8001
 HEALTHCHECK --interval=5s --timeout=4s --start-period=30s --retries=3 \
   CMD ["python", "/usr/local/bin/snmplab-healthcheck", "simulator"]

@@ -25,7 +25,7 @@ ENV SNMPLAB_TRAPD_CONTROL_HOST=0.0.0.0 \
     SNMPLAB_TRAPD_SNMP_HOST=0.0.0.0 \
     SNMPLAB_TRAPD_DATA_DIR=/data/trapd
 
-USER snmplab
+USER 10001:10001
 EXPOSE 1162/udp 8002
 HEALTHCHECK --interval=5s --timeout=4s --start-period=30s --retries=3 \
   CMD ["python", "/usr/local/bin/snmplab-healthcheck", "trapd"]

@@ -24,7 +24,7 @@ COPY services ./services
 ENV SNMPLAB_WALKER_CONTROL_HOST=0.0.0.0 \
     SNMPLAB_WALKER_DATA_DIR=/data/walker
 
-USER snmplab
+USER 10001:10001
 EXPOSE 8003
 HEALTHCHECK --interval=5s --timeout=4s --start-period=30s --retries=3 \
   CMD ["python", "/usr/local/bin/snmplab-healthcheck", "walker"]
