@@ -12,11 +12,11 @@ from fastapi import FastAPI
 
 from services.common.control_app import make_control_app
 from services.common.events import EventSender
+from services.common.mibs.client import MibIndexFollower, mibs_changed_router
 from services.trapd.config import TrapdSettings
 from services.trapd.daemon import TrapDaemon
-from services.trapd.mib_index import MibIndexFollower
 from services.trapd.receiver import BindError
-from services.trapd.routers import lifecycle, mibs, records, stats, users
+from services.trapd.routers import lifecycle, records, stats, users
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ def create_app(settings: TrapdSettings | None = None) -> FastAPI:
         sender = EventSender.from_settings(settings, "trapd")
         daemon = TrapDaemon(settings, sender=sender)
         app.state.daemon = daemon
-        follower = MibIndexFollower(settings, daemon.naming)
-        app.state.mib_follower = follower
+        follower.add_listener(daemon.naming.set_index)
+        daemon.mib_status = follower.snapshot
         follower.start()
         if settings.trapd_autostart:
             try:
@@ -62,10 +62,12 @@ def create_app(settings: TrapdSettings | None = None) -> FastAPI:
             daemon.shutdown()
             sender.close()
 
+    # The follower swaps in each new MIB index on its own task: reception never pauses.
+    follower = MibIndexFollower.from_settings(settings)
     app = make_control_app("trapd", secret, lifespan=lifespan)
+    app.include_router(mibs_changed_router(follower))
     app.include_router(lifecycle.router)
     app.include_router(stats.router)
-    app.include_router(mibs.router)
     # Fixed /traps/... paths go before records' /traps/{seq}.
     app.include_router(users.router)
     app.include_router(records.router)

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ class TrapDaemon:
         self._dropped_folded: dict[str, int] = {}
         self._fold_lock = threading.Lock()
         self._last_stats_sent: dict[str, Any] | None = None
+        self.mib_status: Callable[[], dict[str, Any]] = dict
         self.pipeline.start()
 
     # -- persisted runtime state ----------------------------------------------------
@@ -232,6 +234,7 @@ class TrapDaemon:
             "uptime": hms(uptime) if uptime is not None else None,
             "uptime_seconds": round(uptime, 3) if uptime is not None else None,
             "mibs_loaded": self.naming.loaded,
+            **self.mib_status(),
             "stored_traps": self.store.count(),
             "last_seq": self.store.last_seq(),
             "queue_depth": self.pipeline.queue.qsize(),

@@ -233,9 +233,7 @@ class Decoder:
                 if tag == ber.OBJECT_IDENTIFIER:
                     trap_oid = ber.oid_str(ber.decode_oid(value_tlv[s:e]))
         if trap_oid:
-            trap_type, type_ok = self.naming.oid_value_name(trap_oid)
-            if type_ok:
-                trap_type = trap_type.rsplit("::", 1)[-1]
+            trap_type, type_ok = self.naming.notification_name(trap_oid)
         else:
             # A notification without snmpTrapOID.0 is malformed per RFC 3416, but it is
             # still someone's trap: keep it, marked as such.

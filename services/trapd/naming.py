@@ -15,9 +15,15 @@ from services.common.snmp import ber, values
 
 
 class Resolver(Protocol):
-    """What trapd needs from the shared resolver in ``services/common/mibs``."""
+    """What trapd needs from the shared resolver (``services.common.mibs.index.MibIndex``)."""
+
+    def resolve(self, oid: tuple[int, ...]) -> Any: ...
 
     def describe_oid(self, oid: tuple[int, ...]) -> Any: ...
+
+    def notification(self, trap_oid: tuple[int, ...]) -> Any: ...
+
+    def render(self, syntax: Any, type_name: str, value: Any) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +36,11 @@ class OidInfo:
     enums: dict[int, str] | None = None  # value -> label
     display: str | None = None  # "text" | "hex" | None (decide from the bytes)
     units: str | None = None
+    syntax: Any = None  # the MIB syntax, for the resolver's renderer
 
 
 UNRESOLVED_CACHE_MAX = 100_000
+_OBJECT_KINDS = frozenset({"scalar", "column", "notification"})
 
 
 class _Generation:
@@ -76,47 +84,54 @@ class Naming:
         if resolver is None or not self.enabled:
             return OidInfo(text, False)
         try:
-            found = resolver.describe_oid(oid)
+            found = resolver.resolve(oid)
+            described = resolver.describe_oid(oid) if found is not None else None
         except Exception:
             # A resolver bug must not cost a trap: the var-bind is stored unresolved.
             return OidInfo(text, False)
-        if not found:
+        if found is None or not described:
             return OidInfo(text, False)
+        # Only an object (or an exact node) counts as resolved; "enterprises.9.9.41.1"
+        # names a prefix, not the thing the agent sent.
+        resolved = not found.suffix or found.node.kind in _OBJECT_KINDS
         return OidInfo(
-            name=str(found.get("name") or text),
-            resolved=bool(found.get("name")),
-            object_name=found.get("object"),
-            enums=found.get("enums"),
-            display=found.get("display"),
-            units=found.get("units"),
+            name=str(described.get("name") or text),
+            resolved=resolved,
+            object_name=described.get("object"),
+            enums=described.get("enums"),
+            display=described.get("display"),
+            units=described.get("units"),
+            syntax=described.get("syntax"),
         )
 
-    def oid_value_name(self, oid_text: str) -> tuple[str, bool]:
-        """Name an OID that appears as a value (snmpTrapOID.0's value, sysObjectID)."""
-        try:
-            content = ber.encode_oid(ber.parse_oid(oid_text))
-        except ValueError:
+    def notification_name(self, oid_text: str) -> tuple[str, bool]:
+        """The name of a NOTIFICATION-TYPE (``linkDown``), or the OID when unknown."""
+        gen = self._gen
+        resolver = gen.resolver
+        if resolver is None or not self.enabled:
             return oid_text, False
-        info = self.oid_info(content)
-        return info.name, info.resolved
+        try:
+            node = resolver.notification(ber.parse_oid(oid_text))
+        except Exception:
+            return oid_text, False
+        if node is None:
+            return oid_text, False
+        return str(node.name), True
 
     def render(self, info: OidInfo, type_name: str, value: Any) -> str:
         """The value as a person reads it; the raw value is kept beside it by the caller."""
-        if type_name == "Integer32" and info.enums and isinstance(value, int):
-            label = info.enums.get(value)
-            if label is not None:
-                return f"{label}({value})"
-        if type_name == "TimeTicks" and isinstance(value, int):
-            return values.format_timeticks(value)
-        if type_name == "ObjectIdentifier" and isinstance(value, str):
-            name, ok = self.oid_value_name(value)
-            return name if ok else value
-        if isinstance(value, bytes):
-            if info.display == "hex":
-                return values.hex_string(value)
-            if info.display == "text":
-                return value.decode("utf-8", "replace")
-        text = values.render(type_name, value)
-        if info.units and type_name != "OctetString":
+        resolver = self._gen.resolver
+        if resolver is not None and info.resolved and self.enabled:
+            try:
+                text = resolver.render(info.syntax, type_name, value)
+            except Exception:
+                text = values.render(type_name, value)
+            if isinstance(value, bytes) and info.display is None and info.syntax is None:
+                text = values.render(type_name, value)
+        elif type_name == "TimeTicks" and isinstance(value, int):
+            text = values.format_timeticks(value)
+        else:
+            text = values.render(type_name, value)
+        if info.units and type_name not in ("OctetString", "ObjectIdentifier"):
             return f"{text} {info.units}"
         return text

@@ -127,7 +127,7 @@ def test_priv_without_auth_is_malformed() -> None:
             etime=2,
             user=b"u",
             scoped_pdu=SCOPED,
-        )  # fmt: skip
+        )
     )
     flag_at = wire.index(b"\x04\x01\x00") + 2
     wire[flag_at] = usm.FLAG_PRIV
