@@ -13,9 +13,10 @@ from services.common.config import ensure_dir
 from services.common.control_app import make_control_app
 from services.common.events import EventSender
 from services.walker.config import WalkerSettings
+from services.walker.history import History
 from services.walker.mib_follower import MibFollower
 from services.walker.operations import AgentError
-from services.walker.routers import execute, mibs, operations, stats, traps, walk
+from services.walker.routers import execute, history, mibs, operations, stats, traps, walk
 from services.walker.service import WalkerService
 from services.walker.targets import BadInput
 
@@ -29,6 +30,9 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         events = EventSender.from_settings(settings, "walker")
         svc = WalkerService(settings, events)
+        svc.history = History(
+            settings.walker_data_dir / "history.sqlite", settings.walker_history_limit
+        )
         app.state.walker = svc
         follower = MibFollower(settings.gateway_url, secret, svc.names)
         app.state.mib_follower = follower
@@ -42,6 +46,7 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
             for control in list(svc.running.values()):
                 control.cancel()
             svc.stats.flush()
+            svc.history.close()
             events.close()
 
     app = make_control_app("walker", secret, lifespan=lifespan)
@@ -56,6 +61,7 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
 
     app.include_router(execute.router)  # before walk: /walk/execute is not a walk id
     app.include_router(operations.router)
+    app.include_router(history.router)  # before walk: /walk/history is not a walk id
     app.include_router(walk.router)
     app.include_router(stats.router)
     app.include_router(mibs.router)

@@ -13,6 +13,7 @@ from typing import Any
 from services.common.events import EventSender
 from services.walker.client import SnmpFailure, SnmpTimeout
 from services.walker.config import WalkerSettings
+from services.walker.history import History
 from services.walker.names import Names
 from services.walker.operations import WalkControl, WalkOutcome, walk
 from services.walker.requests import WalkRequest
@@ -54,7 +55,7 @@ class WalkerService:
         self.names = Names()
         self.sender = Sender(self.names, time.monotonic(), load_engine_id(settings.walker_data_dir))
         self.running: dict[str, WalkControl] = {}
-        self.history: Any = None  # set by the app once the store is open
+        self.history: History = None  # type: ignore[assignment]  # opened by the app
 
     def progress(self, control: WalkControl, done: bool = False) -> None:
         if self.events is None:

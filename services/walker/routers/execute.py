@@ -52,7 +52,8 @@ async def execute(body: ExecuteRequest, request: Request) -> dict[str, Any]:
         raise HTTPException(502, f"walk failed: {outcome.message}")
     rows = outcome.rows
     if svc.history is not None and req.save:
-        await svc.history.save(meta, rows, source="execute")
+        params = req.model_dump(exclude={"auth_key", "priv_key", "walk_id"})
+        await svc.history.save(meta, rows, "execute", params)
     if not body.parse:
         lines = [netsnmp_line(r, numeric=not body.use_mibs) for r in rows]
         return {"mode": "raw", "count": len(lines), "data": lines}
