@@ -3,8 +3,8 @@ import { h, field, select, clear } from './dom.js';
 import { icon } from './icons.js';
 import { modal, copyText, downloadText, badge, trapSeverity, fmtTime } from './ui.js';
 
-export const AUTH_PROTOCOLS = ['MD5', 'SHA', 'SHA224', 'SHA256', 'SHA384', 'SHA512'];
-export const PRIV_PROTOCOLS = ['DES', 'AES', 'AES192', 'AES256'];
+export const AUTH_PROTOCOLS = ['MD5', 'SHA', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512'];
+export const PRIV_PROTOCOLS = ['DES', 'AES', 'AES-192', 'AES-256'];
 export const SNMP_TYPES = [
   ['Integer32', 'Integer32'], ['Unsigned32', 'Unsigned32'], ['Counter32', 'Counter32'], ['Counter64', 'Counter64'],
   ['Gauge32', 'Gauge32'], ['TimeTicks', 'TimeTicks'], ['IpAddress', 'IpAddress'], ['OID', 'OBJECT IDENTIFIER'],
@@ -12,26 +12,27 @@ export const SNMP_TYPES = [
 ];
 
 /**
- * SNMP version + community or USM credentials. get() returns
- * {version, community} or {version:'v3', v3:{user, level, auth_protocol, auth_key, priv_protocol, priv_key, context, engine_id}}.
+ * SNMP version with a community or USM credentials, in the walker's flat shape:
+ * {version, community} or {version:'v3', user, auth_protocol, auth_key, priv_protocol, priv_key,
+ * context_name, context_engine_id}; protocols are 'none' when the security level leaves them out.
  */
 export function snmpCredentials({ version = 'v2c', community = 'public', withEngineId = false, idPrefix = 'cred' } = {}) {
   const ver = select([['v1', 'SNMPv1'], ['v2c', 'SNMPv2c'], ['v3', 'SNMPv3']], version, { id: `${idPrefix}-version` });
   const comm = h('input', { value: community, id: `${idPrefix}-community`, autocomplete: 'off', spellcheck: false });
   const user = h('input', { id: `${idPrefix}-user`, autocomplete: 'off', spellcheck: false });
   const level = select([['noAuthNoPriv', 'noAuthNoPriv'], ['authNoPriv', 'authNoPriv'], ['authPriv', 'authPriv']], 'authPriv', { id: `${idPrefix}-level` });
-  const authP = select(AUTH_PROTOCOLS, 'SHA256', { id: `${idPrefix}-authp` });
+  const authP = select(AUTH_PROTOCOLS, 'SHA-256', { id: `${idPrefix}-authp` });
   const authK = h('input', { type: 'password', id: `${idPrefix}-authk`, autocomplete: 'new-password' });
   const privP = select(PRIV_PROTOCOLS, 'AES', { id: `${idPrefix}-privp` });
   const privK = h('input', { type: 'password', id: `${idPrefix}-privk`, autocomplete: 'new-password' });
   const ctx = h('input', { id: `${idPrefix}-context`, autocomplete: 'off', spellcheck: false });
-  const engine = h('input', { id: `${idPrefix}-engine`, autocomplete: 'off', spellcheck: false, placeholder: 'auto' });
+  const engine = h('input', { id: `${idPrefix}-engine`, autocomplete: 'off', spellcheck: false, placeholder: 'default' });
   const commField = field('Community', comm);
   const v3 = h('div', { class: 'form-grid span-all' },
     field('USM user', user), field('Security level', level),
     field('Auth protocol', authP), field('Auth passphrase', authK),
     field('Privacy protocol', privP), field('Privacy passphrase', privK),
-    field('Context', ctx), withEngineId ? field('Engine ID (hex)', engine) : null);
+    field('Context name', ctx), withEngineId ? field('Engine ID (hex)', engine) : null);
   const el = h('div', { class: 'form-grid span-all' }, field('SNMP version', ver), commField, v3);
   const sync = () => {
     const is3 = ver.value === 'v3';
@@ -48,30 +49,36 @@ export function snmpCredentials({ version = 'v2c', community = 'public', withEng
     el,
     version: ver,
     community: comm,
+    user,
     get() {
       if (ver.value !== 'v3') return { version: ver.value, community: comm.value };
       const lvl = level.value;
-      const v = { user: user.value.trim(), level: lvl, context: ctx.value.trim() || undefined };
-      if (lvl !== 'noAuthNoPriv') Object.assign(v, { auth_protocol: authP.value, auth_key: authK.value });
-      if (lvl === 'authPriv') Object.assign(v, { priv_protocol: privP.value, priv_key: privK.value });
-      if (withEngineId && engine.value.trim()) v.engine_id = engine.value.trim();
-      return { version: 'v3', v3: v };
+      const out = {
+        version: 'v3', user: user.value.trim(), auth_protocol: 'none', priv_protocol: 'none',
+        context_name: ctx.value.trim(),
+      };
+      if (lvl !== 'noAuthNoPriv') Object.assign(out, { auth_protocol: authP.value, auth_key: authK.value });
+      if (lvl === 'authPriv') Object.assign(out, { priv_protocol: privP.value, priv_key: privK.value });
+      if (withEngineId && engine.value.trim()) out.context_engine_id = engine.value.trim();
+      return out;
     },
     set(o = {}) {
       if (o.version) ver.value = o.version;
       if (o.community !== undefined) comm.value = o.community;
-      const v = o.v3 || {};
-      if (v.user !== undefined) user.value = v.user;
-      if (v.level) level.value = v.level;
-      if (v.auth_protocol) authP.value = v.auth_protocol;
-      if (v.priv_protocol) privP.value = v.priv_protocol;
-      if (v.context !== undefined) ctx.value = v.context || '';
+      if (o.user !== undefined) user.value = o.user || '';
+      if (o.auth_protocol && o.auth_protocol !== 'none') authP.value = o.auth_protocol;
+      if (o.priv_protocol && o.priv_protocol !== 'none') privP.value = o.priv_protocol;
+      if (o.auth_protocol !== undefined) {
+        level.value = o.auth_protocol === 'none' ? 'noAuthNoPriv' : o.priv_protocol && o.priv_protocol !== 'none' ? 'authPriv' : 'authNoPriv';
+      }
+      if (o.context_name !== undefined) ctx.value = o.context_name || '';
       sync();
     },
     /** What to remember between visits: never the passphrases. */
     memo() {
-      const g = this.get();
-      if (g.v3) { g.v3 = { ...g.v3 }; delete g.v3.auth_key; delete g.v3.priv_key; }
+      const g = { ...this.get() };
+      delete g.auth_key;
+      delete g.priv_key;
       return g;
     },
   };
@@ -154,6 +161,35 @@ export function sectionCard(title, { actions = [], body = [], flush = false, id 
 
 export function iconButton(name, label, onClick, cls = 'btn') {
   return h('button', { class: cls, type: 'button', attrs: { 'aria-label': label }, on: { click: onClick } }, icon(name, 15), cls.includes('icon-btn') ? null : h('span', { text: label }));
+}
+
+/** An ARIA tab list; onSelect(id) runs on click and arrow keys. */
+export function tabs(names, onSelect) {
+  const list = h('div', { class: 'tabs', attrs: { role: 'tablist' } });
+  const buttons = names.map(([id, label]) => {
+    const b = h('button', { type: 'button', id: `tab-${id}`, text: label, attrs: { role: 'tab', 'aria-selected': 'false', 'aria-controls': `panel-${id}` } });
+    b.addEventListener('click', () => select_(id));
+    list.append(b);
+    return b;
+  });
+  list.addEventListener('keydown', (e) => {
+    const i = buttons.indexOf(document.activeElement);
+    if (i < 0) return;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      const n = buttons[(i + (e.key === 'ArrowRight' ? 1 : -1) + buttons.length) % buttons.length];
+      n.focus();
+      n.click();
+    }
+  });
+  function select_(id) {
+    for (const b of buttons) {
+      const on = b.id === `tab-${id}`;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+    }
+    onSelect(id);
+  }
+  return { el: list, select: select_ };
 }
 
 export { clear };

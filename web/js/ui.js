@@ -130,6 +130,12 @@ export function toDate(t) {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+/** Uptime of a service as of now, from a status stamped with its arrival time (_at). */
+export function liveUptime(s) {
+  if (!s || !s.running || s.uptime_seconds === null || s.uptime_seconds === undefined) return s && s.running ? s.uptime || '–' : '–';
+  return fmtUptime(Number(s.uptime_seconds) + (s._at ? (Date.now() - s._at) / 1000 : 0));
+}
+
 export function fmtRelative(t) {
   const d = toDate(t);
   if (!d) return '–';

@@ -6,7 +6,8 @@ export class VirtualList {
    * renderRow(item, el) fills a row element (reused between items);
    * onOpen(item) runs on click / Enter.
    */
-  constructor({ rowHeight = 36, className = '', renderRow, onOpen, label = 'List', onEnd }) {
+  constructor({ rowHeight = 36, className = '', renderRow, onOpen, label = 'List', onEnd, maxHeight = 560 }) {
+    this.maxHeight = maxHeight;
     this.rowHeight = rowHeight;
     this.renderRow = renderRow;
     this.onOpen = onOpen;
@@ -48,6 +49,8 @@ export class VirtualList {
     const n = this.items.length;
     const rh = this.rowHeight;
     this.spacer.style.height = `${n * rh}px`;
+    const want = `${Math.min(this.maxHeight, Math.max(n, 3) * rh + 2)}px`;
+    if (this.el.style.height !== want) this.el.style.height = want;
     const top = this.el.scrollTop;
     const viewH = this.el.clientHeight || 500;
     const first = Math.max(0, Math.floor(top / rh) - 4);

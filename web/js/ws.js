@@ -125,8 +125,8 @@ export class LiveConnection {
     if (!msg || typeof msg !== 'object') return;
     switch (msg.type) {
       case 'full_state':
-        if (msg.simulator) state.simulator = msg.simulator;
-        if (msg.traps) state.traps = msg.traps;
+        if (msg.simulator) state.simulator = { ...msg.simulator, _at: Date.now() };
+        if (msg.traps) state.traps = { ...msg.traps, _at: Date.now() };
         if (msg.stats) state.stats = mergeStats({}, msg.stats);
         if (msg.mibs) state.mibs = msg.mibs;
         emit('full_state', msg);
@@ -135,8 +135,8 @@ export class LiveConnection {
         if (msg.mibs) emit('mibs', msg.mibs);
         break;
       case 'status':
-        if (msg.simulator) state.simulator = { ...(state.simulator || {}), ...msg.simulator };
-        if (msg.traps) state.traps = { ...(state.traps || {}), ...msg.traps };
+        if (msg.simulator) state.simulator = { ...(state.simulator || {}), ...msg.simulator, _at: Date.now() };
+        if (msg.traps) state.traps = { ...(state.traps || {}), ...msg.traps, _at: Date.now() };
         emit('status', msg);
         break;
       case 'stats':

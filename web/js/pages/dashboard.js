@@ -3,7 +3,7 @@ import { h, setText, clear } from '../dom.js';
 import { icon } from '../icons.js';
 import { state, scope } from '../store.js';
 import { api } from '../api.js';
-import { fmtNumber, fmtRate, fmtRelative, fmtUptime } from '../ui.js';
+import { fmtNumber, fmtRate, fmtRelative, fmtUptime, liveUptime } from '../ui.js';
 import { LiveChart } from '../charts.js';
 import { series } from '../rates.js';
 import { sectionCard, severityBadge, varbindPreview, trapDetail } from '../components.js';
@@ -98,7 +98,7 @@ export function mount(root) {
     const rcv = state.traps || {};
     setText(cards.sim.value, sim.running ? 'Online' : 'Offline');
     cards.sim.ic.className = `stat-icon ${sim.running ? 'ok' : 'bad'}`;
-    setText(cards.sim.sub, sim.running ? `UDP ${sim.port ?? ''} · up ${sim.uptime || fmtUptime(sim.uptime_seconds)}${sim.devices !== undefined ? ` · ${sim.devices} devices` : ''}` : 'Not serving SNMP');
+    setText(cards.sim.sub, sim.running ? `UDP ${sim.port ?? ''} · up ${liveUptime(sim)}${sim.devices !== undefined ? ` · ${sim.devices} devices` : ''}` : 'Not serving SNMP');
     setText(cards.rcv.value, rcv.running ? 'Running' : 'Stopped');
     cards.rcv.ic.className = `stat-icon ${rcv.running ? 'ok' : 'bad'}`;
     setText(cards.rcv.sub, rcv.running ? `UDP ${rcv.port ?? ''} · ${rcv.resolve_mibs ? 'resolving names' : 'raw OIDs'}` : 'Not listening');
@@ -127,6 +127,7 @@ export function mount(root) {
     reqChart.setData([series.requests]);
     setText(trapNow, fmtRate(r.traps));
     setText(reqNow, fmtRate(r.requests));
+    renderStatus();
   });
   sc.on('theme', () => { trapChart.draw(); reqChart.draw(); });
   sc.on('trap', (t) => {

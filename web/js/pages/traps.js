@@ -5,44 +5,16 @@ import { api } from '../api.js';
 import { state, scope } from '../store.js';
 import { takeHandoff, loadState, saveState, go } from '../nav.js';
 import {
-  toast, confirmDialog, modal, downloadBlob, fmtNumber, fmtRelative, fmtUptime, badge, stamp, emptyState,
+  toast, confirmDialog, modal, downloadBlob, fmtNumber, fmtRelative, fmtUptime, liveUptime, badge, stamp, emptyState,
 } from '../ui.js';
 import {
-  sectionCard, severityBadge, varbindPreview, trapDetail, snmpCredentials, SNMP_TYPES, iconButton,
+  sectionCard, severityBadge, varbindPreview, trapDetail, snmpCredentials, SNMP_TYPES, iconButton, tabs,
 } from '../components.js';
 import { VirtualList } from '../vlist.js';
 
 const PAGE_SIZE = 200;
 const MAX_IN_MEMORY = 20_000; // older rows are paged back in from the server when scrolled to
 const DEFAULT_TRAP = 'IF-MIB::linkDown';
-
-function tabs(names, onSelect) {
-  const list = h('div', { class: 'tabs', attrs: { role: 'tablist' } });
-  const buttons = names.map(([id, label]) => {
-    const b = h('button', { type: 'button', id: `tab-${id}`, text: label, attrs: { role: 'tab', 'aria-selected': 'false', 'aria-controls': `panel-${id}` } });
-    b.addEventListener('click', () => select_(id));
-    list.append(b);
-    return b;
-  });
-  list.addEventListener('keydown', (e) => {
-    const i = buttons.indexOf(document.activeElement);
-    if (i < 0) return;
-    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
-      const n = buttons[(i + (e.key === 'ArrowRight' ? 1 : -1) + buttons.length) % buttons.length];
-      n.focus();
-      n.click();
-    }
-  });
-  function select_(id) {
-    for (const b of buttons) {
-      const on = b.id === `tab-${id}`;
-      b.setAttribute('aria-selected', String(on));
-      b.tabIndex = on ? 0 : -1;
-    }
-    onSelect(id);
-  }
-  return { el: list, select: select_ };
-}
 
 export function mount(root, { args }) {
   const sc = scope();
@@ -107,7 +79,7 @@ function buildLedger(panel, sc) {
       const body = action === 'start' ? { port: Number(port.value) || undefined, resolve_mibs: resolve.input.checked } : undefined;
       const r = await api.post(`/traps/${action}`, body);
       toast(r.status === 'already_running' ? 'The receiver is already running.' : action === 'start' ? `Receiver listening on UDP ${r.port ?? port.value}.` : r.status === 'not_running' ? 'The receiver was not running.' : 'Receiver stopped.', 'success');
-      if (r.running !== undefined) { state.traps = { ...(state.traps || {}), ...r }; renderStatus(); }
+      if (r.running !== undefined) { state.traps = { ...(state.traps || {}), ...r, _at: Date.now() }; renderStatus(); }
     } catch (e) {
       toast(`Could not ${action} the receiver: ${e.message}`, 'error');
     } finally {
@@ -127,7 +99,7 @@ function buildLedger(panel, sc) {
     port.disabled = on;
     if (document.activeElement !== port && s.port) port.value = s.port;
     if (s.resolve_mibs !== undefined && s.resolve_mibs !== null) resolve.input.checked = Boolean(s.resolve_mibs);
-    setText(m.uptime, on ? s.uptime || fmtUptime(s.uptime_seconds) : '–');
+    setText(m.uptime, liveUptime(s));
     const refused = Object.values(s.refused || {}).reduce((a, b) => a + Number(b || 0), 0);
     const dropped = Object.values(s.dropped || {}).reduce((a, b) => a + Number(b || 0), 0);
     setText(m.dropped, `${fmtNumber(refused)} / ${fmtNumber(dropped)}`);
@@ -320,10 +292,16 @@ function buildLedger(panel, sc) {
     pending.push(tr);
     if (!flushQueued) { flushQueued = true; requestAnimationFrame(flush); }
   });
+  let missedTimer = 0;
   sc.on('missed', (msg) => {
-    // The server could not send everything during a storm; the store has it all.
-    toast(`${fmtNumber(msg.count ?? msg.missed ?? 'Some')} live traps were skipped to keep up; reloading from the store.`, 'warning');
-    reload();
+    // The server dropped live messages for this slow client; the store has every trap.
+    // Coalesce a burst of notices into one reload of the first page.
+    if (!msg.count) return;
+    clearTimeout(missedTimer);
+    missedTimer = setTimeout(() => {
+      toast(`${fmtNumber(msg.count)} live traps were skipped to keep up; the list was reloaded from the store.`, 'warning');
+      reload();
+    }, 300);
   });
   newBtn.addEventListener('click', () => { if (!filtered()) pauseSw.input.checked = true; reload(); });
   pauseSw.input.addEventListener('change', () => { if (pauseSw.input.checked && pausedNew) reload(); });
@@ -332,7 +310,7 @@ function buildLedger(panel, sc) {
     const st = state.stats?.traps?.traps_stored;
     if (storedCount === null && st !== undefined) renderCounts();
   });
-  sc.on('open', () => { api.get('/traps/status').then((s) => { state.traps = { ...(state.traps || {}), ...s }; renderStatus(); }).catch(() => {}); });
+  sc.on('open', () => { api.get('/traps/status').then((s) => { state.traps = { ...(state.traps || {}), ...s, _at: Date.now() }; renderStatus(); }).catch(() => {}); });
 
   async function exportTraps() {
     const fmt = fmtSel.value;
@@ -361,10 +339,10 @@ function buildLedger(panel, sc) {
     }
   }
 
-  const relTimer = setInterval(() => setText(m.last, items[0] ? fmtRelative(items[0].timestamp) : '–'), 5000);
+  const relTimer = setInterval(() => { setText(m.last, items[0] ? fmtRelative(items[0].timestamp) : '–'); setText(m.uptime, liveUptime(state.traps)); }, 1000);
   renderStatus();
   reload();
-  api.get('/traps/status').then((s) => { state.traps = { ...(state.traps || {}), ...s }; renderStatus(); }).catch(() => {});
+  api.get('/traps/status').then((s) => { state.traps = { ...(state.traps || {}), ...s, _at: Date.now() }; renderStatus(); }).catch(() => {});
   return () => { vl.destroy(); clearInterval(relTimer); clearTimeout(debounce); };
 }
 
@@ -387,7 +365,7 @@ function buildSender(panel, sc) {
   const target = h('input', { id: 'send-target', value: memo.target || '127.0.0.1', autocomplete: 'off', spellcheck: false });
   const port = h('input', { id: 'send-port', type: 'number', min: 1, max: 65535, value: memo.port || 1162 });
   const cred = snmpCredentials({ version: memo.version || 'v2c', community: memo.community ?? 'public', withEngineId: true, idPrefix: 'send' });
-  if (memo.v3) cred.set({ v3: memo.v3, version: memo.version });
+  cred.set(memo);
   const kind = select([['trap', 'Trap'], ['inform', 'Inform (acknowledged)']], memo.kind || 'trap', { id: 'send-kind' });
   const count = h('input', { id: 'send-count', type: 'number', min: 1, max: 100000, value: 1 });
   const rate = h('input', { id: 'send-rate', type: 'number', min: 0, step: 'any', value: 10 });
@@ -578,7 +556,8 @@ function buildListeners(panel) {
     const form = h('form', { class: 'form-grid' }, cred.el, h('button', { class: 'btn btn-primary', type: 'submit', text: 'Add user' }));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
-      const v = cred.get().v3;
+      const v = cred.get();
+      delete v.version;
       if (!v.user) { toast('Enter a user name.', 'warning'); return; }
       try { await api.post('/traps/users', v); toast('User added.', 'success'); loadUsers(); } catch (ex) { toast(ex.message, 'error'); }
     });
