@@ -59,8 +59,8 @@ def test_set_get_and_refusals(agent: Agent, walker: Walker) -> None:
         nxt = c.post("/walk/getnext", json={"target": agent.host, "port": agent.port,
                                             "oids": [f"{LAB}.1.0"]}).json()  # fmt: skip
         assert nxt["varbinds"][0]["oid"] == f"{LAB}.2.0"
-        bulk = c.post("/walk/getbulk", json={"target": agent.host, "port": agent.port,
-                                             "oids": [LAB], "max_repetitions": 3}).json()  # fmt: skip
+        bulk_req = {"target": agent.host, "port": agent.port, "oids": [LAB], "max_repetitions": 3}
+        bulk = c.post("/walk/getbulk", json=bulk_req).json()
         assert [v["oid"] for v in bulk["varbinds"]] == [f"{LAB}.1.0", f"{LAB}.2.0", f"{LAB}.3.0"]
         # A read-only object: the agent's refusal is reported, not hidden.
         ro = c.post("/walk/set", json={"target": agent.host, "port": agent.port,
