@@ -53,8 +53,12 @@ class TinyAgent:
             if self.delay:
                 time.sleep(self.delay)
             encoded = b"".join(message.encode_varbind(o, v) for o, v in vbs)
-            self.sock.sendto(message.encode_message(msg.version, msg.community, ber.RESPONSE,
-                                                    msg.request_id, 0, 0, encoded), addr)  # fmt: skip
+            self.sock.sendto(
+                message.encode_message(
+                    msg.version, msg.community, ber.RESPONSE, msg.request_id, 0, 0, encoded
+                ),
+                addr,
+            )
 
     def close(self) -> None:
         self._stop.set()
@@ -82,8 +86,15 @@ def test_non_increasing_oids_stop_the_walk(walker: Walker, operation: str) -> No
     agent = TinyAgent("stuck")
     try:
         with walker.client() as c:
-            r = c.post("/walk", json={"target": LOOPBACK, "port": agent.port,
-                                      "oid": "1.3.6.1.4.1.99999", "operation": operation})  # fmt: skip
+            r = c.post(
+                "/walk",
+                json={
+                    "target": LOOPBACK,
+                    "port": agent.port,
+                    "oid": "1.3.6.1.4.1.99999",
+                    "operation": operation,
+                },
+            )
     finally:
         agent.close()
     body = r.json()
@@ -98,10 +109,19 @@ def test_cancel_a_running_walk_with_progress(walker: Walker, events: socket.sock
     agent = TinyAgent("slow", delay=0.02)
     try:
         with walker.client() as c, ThreadPoolExecutor(1) as pool:
-            fut = pool.submit(c.post, "/walk", json={
-                "target": LOOPBACK, "port": agent.port, "oid": "1.3.6.1.4.1.99999",
-                "operation": "bulkwalk", "max_repetitions": 5, "walk_id": "slow-1",
-                "max_oids": 0})  # fmt: skip
+            fut = pool.submit(
+                c.post,
+                "/walk",
+                json={
+                    "target": LOOPBACK,
+                    "port": agent.port,
+                    "oid": "1.3.6.1.4.1.99999",
+                    "operation": "bulkwalk",
+                    "max_repetitions": 5,
+                    "walk_id": "slow-1",
+                    "max_oids": 0,
+                },
+            )
             progress = None
             while progress is None:  # a progress event proves the walk is running
                 ev = decode_event(SECRET.encode(), events.recv(65535))
@@ -130,8 +150,15 @@ def test_oid_cap_truncates(walker: Walker) -> None:
     agent = TinyAgent("slow")
     try:
         with walker.client() as c:
-            body = c.post("/walk", json={"target": LOOPBACK, "port": agent.port,
-                                         "oid": "1.3.6.1.4.1.99999", "max_oids": 42}).json()  # fmt: skip
+            body = c.post(
+                "/walk",
+                json={
+                    "target": LOOPBACK,
+                    "port": agent.port,
+                    "oid": "1.3.6.1.4.1.99999",
+                    "max_oids": 42,
+                },
+            ).json()
     finally:
         agent.close()
     assert body["status"] == "truncated" and body["count"] == 42

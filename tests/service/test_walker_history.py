@@ -38,10 +38,15 @@ def walker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walker]:
 
 def _set(walker: Walker, agent: Agent, value: int, community: str = "private") -> dict:  # type: ignore[type-arg]
     with walker.client() as c:
-        r = c.post("/walk/set", json={"target": agent.host, "port": agent.port,
-                                      "community": community,
-                                      "varbinds": [{"oid": f"{LAB}.10.0", "type": "i",
-                                                    "value": value}]})  # fmt: skip
+        r = c.post(
+            "/walk/set",
+            json={
+                "target": agent.host,
+                "port": agent.port,
+                "community": community,
+                "varbinds": [{"oid": f"{LAB}.10.0", "type": "i", "value": value}],
+            },
+        )
     assert r.status_code == 200, r.text
     return r.json()  # type: ignore[no-any-return]
 
@@ -50,28 +55,42 @@ def test_set_get_and_refusals(agent: Agent, walker: Walker) -> None:
     body = _set(walker, agent, 11)
     assert body["error_status"] is None
     assert body["varbinds"][0]["raw"] == 11
-    assert "INTEGER: 11" in netsnmp("snmpget", "-v2c", "-c", "public", "-On", agent.address,
-                                    f"{LAB}.10.0")  # fmt: skip
+    assert "INTEGER: 11" in netsnmp(
+        "snmpget", "-v2c", "-c", "public", "-On", agent.address, f"{LAB}.10.0"
+    )
     with walker.client() as c:
-        got = c.post("/walk/get", json={"target": agent.host, "port": agent.port,
-                                        "oids": [f"{LAB}.10.0", f"{LAB}.1.0"]}).json()  # fmt: skip
+        got = c.post(
+            "/walk/get",
+            json={"target": agent.host, "port": agent.port, "oids": [f"{LAB}.10.0", f"{LAB}.1.0"]},
+        ).json()
         assert [v["raw"] for v in got["varbinds"]] == [11, -42]
-        nxt = c.post("/walk/getnext", json={"target": agent.host, "port": agent.port,
-                                            "oids": [f"{LAB}.1.0"]}).json()  # fmt: skip
+        nxt = c.post(
+            "/walk/getnext", json={"target": agent.host, "port": agent.port, "oids": [f"{LAB}.1.0"]}
+        ).json()
         assert nxt["varbinds"][0]["oid"] == f"{LAB}.2.0"
         bulk_req = {"target": agent.host, "port": agent.port, "oids": [LAB], "max_repetitions": 3}
         bulk = c.post("/walk/getbulk", json=bulk_req).json()
         assert [v["oid"] for v in bulk["varbinds"]] == [f"{LAB}.1.0", f"{LAB}.2.0", f"{LAB}.3.0"]
         # A read-only object: the agent's refusal is reported, not hidden.
-        ro = c.post("/walk/set", json={"target": agent.host, "port": agent.port,
-                                       "community": "private", "varbinds": [
-                                           {"oid": f"{LAB}.1.0", "type": "Integer32",
-                                            "value": 1}]}).json()  # fmt: skip
+        ro = c.post(
+            "/walk/set",
+            json={
+                "target": agent.host,
+                "port": agent.port,
+                "community": "private",
+                "varbinds": [{"oid": f"{LAB}.1.0", "type": "Integer32", "value": 1}],
+            },
+        ).json()
         assert ro["error_status"] in ("notWritable", "noAccess", "noCreation")
         assert ro["message"].startswith("agent returned")
-        bad = c.post("/walk/set", json={"target": agent.host, "port": agent.port,
-                                        "varbinds": [{"oid": f"{LAB}.10.0", "type": "i",
-                                                      "value": "ten"}]})  # fmt: skip
+        bad = c.post(
+            "/walk/set",
+            json={
+                "target": agent.host,
+                "port": agent.port,
+                "varbinds": [{"oid": f"{LAB}.10.0", "type": "i", "value": "ten"}],
+            },
+        )
         assert bad.status_code == 400 and "not an integer" in bad.json()["detail"]
 
 
@@ -99,8 +118,9 @@ def test_history_rerun_diff_exports(agent: Agent, walker: Walker) -> None:
 
         walk_text = c.get(f"/walk/history/{b}/export", params={"format": "walk"})
         assert walk_text.headers["content-disposition"].endswith('.txt"')
-        expected = parse_netsnmp_walk(netsnmp("snmpwalk", "-v2c", "-c", "public", "-On",
-                                              agent.address, LAB))  # fmt: skip
+        expected = parse_netsnmp_walk(
+            netsnmp("snmpwalk", "-v2c", "-c", "public", "-On", agent.address, LAB)
+        )
         assert parse_netsnmp_walk(walk_text.text) == expected
 
         rec = c.get(f"/walk/history/{b}/export", params={"format": "snmprec"}).text.splitlines()
@@ -108,8 +128,11 @@ def test_history_rerun_diff_exports(agent: Agent, walker: Walker) -> None:
         assert f"{LAB}.9.0|4x|c3a9" in rec
         assert f"{LAB}.7.0|6|1.3.6.1.4.1.8072" in rec
 
-        rows = list(csv.DictReader(io.StringIO(
-            c.get(f"/walk/history/{b}/export", params={"format": "csv"}).text)))  # fmt: skip
+        rows = list(
+            csv.DictReader(
+                io.StringIO(c.get(f"/walk/history/{b}/export", params={"format": "csv"}).text)
+            )
+        )
         assert [r["oid"] for r in rows] == [v["oid"] for v in second["varbinds"]]
         js = c.get(f"/walk/history/{b}/export", params={"format": "json"}).json()
         assert js["varbinds"] == second["varbinds"]

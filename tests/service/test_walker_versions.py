@@ -68,8 +68,16 @@ def _stable(lines: list[str]) -> list[str]:
 
 def _walk(walker: Walker, agent: Agent, **params: object) -> dict[str, object]:
     with walker.client() as c:
-        r = c.post("/walk", json={"target": agent.host, "port": agent.port, "oid": "1.3.6.1",
-                                  "save": False, **params})  # fmt: skip
+        r = c.post(
+            "/walk",
+            json={
+                "target": agent.host,
+                "port": agent.port,
+                "oid": "1.3.6.1",
+                "save": False,
+                **params,
+            },
+        )
     assert r.status_code == 200, r.text
     body: dict[str, object] = r.json()
     assert body["status"] == "complete", body
@@ -78,8 +86,9 @@ def _walk(walker: Walker, agent: Agent, **params: object) -> dict[str, object]:
 
 @pytest.mark.parametrize("operation", ["walk", "bulkwalk"])
 def test_v1_walk_matches_snmpwalk(agent: Agent, walker: Walker, operation: str) -> None:
-    expected = parse_netsnmp_walk(netsnmp("snmpwalk", "-v1", "-c", "public", "-On",
-                                          agent.address, ".1.3.6.1"))  # fmt: skip
+    expected = parse_netsnmp_walk(
+        netsnmp("snmpwalk", "-v1", "-c", "public", "-On", agent.address, ".1.3.6.1")
+    )
     body = _walk(walker, agent, version="v1", operation=operation)
     assert _stable(_netsnmp_lines(body["varbinds"])) == _stable(expected)  # type: ignore[arg-type]
 
@@ -96,8 +105,12 @@ def test_v3_walk_matches_snmpwalk(
     else:
         args += ["-l", "authPriv", "-a", auth, "-A", AUTH_KEY, "-x", priv, "-X", PRIV_KEY]
     expected = parse_netsnmp_walk(netsnmp("snmpwalk", *args, agent.address, ".1.3.6.1"))
-    params: dict[str, object] = {"version": "v3", "user": user, "auth_protocol": auth,
-                                 "priv_protocol": priv}  # fmt: skip
+    params: dict[str, object] = {
+        "version": "v3",
+        "user": user,
+        "auth_protocol": auth,
+        "priv_protocol": priv,
+    }
     if auth != "none":
         params["auth_key"] = AUTH_KEY
     if priv != "none":
@@ -108,10 +121,22 @@ def test_v3_walk_matches_snmpwalk(
 
 def test_v3_wrong_passphrase_is_a_clear_error(agent: Agent, walker: Walker) -> None:
     with walker.client() as c:
-        r = c.post("/walk", json={"target": agent.host, "port": agent.port, "oid": "1.3.6.1",
-                                  "version": "v3", "user": "u-sha-aes", "auth_protocol": "SHA",
-                                  "auth_key": "wrong-passphrase", "priv_protocol": "AES",
-                                  "priv_key": PRIV_KEY, "timeout": 0.5, "retries": 0})  # fmt: skip
+        r = c.post(
+            "/walk",
+            json={
+                "target": agent.host,
+                "port": agent.port,
+                "oid": "1.3.6.1",
+                "version": "v3",
+                "user": "u-sha-aes",
+                "auth_protocol": "SHA",
+                "auth_key": "wrong-passphrase",
+                "priv_protocol": "AES",
+                "priv_key": PRIV_KEY,
+                "timeout": 0.5,
+                "retries": 0,
+            },
+        )
         assert r.status_code in (502, 504), r.text
         weak = {"version": "v3", "user": "u", "auth_protocol": "SHA", "auth_key": "short"}
         short = c.post("/walk", json={"target": agent.host, "port": agent.port, **weak})

@@ -48,26 +48,39 @@ def test_walk_matches_netsnmp(agent: Agent, walker: Walker, operation: str) -> N
     with walker.client() as c:
         r = c.post(
             "/walk/execute",
-            json={"target": agent.host, "port": agent.port, "oid": ".1", "parse": False,
-                  "use_mibs": False},
-        )  # fmt: skip
+            json={
+                "target": agent.host,
+                "port": agent.port,
+                "oid": ".1",
+                "parse": False,
+                "use_mibs": False,
+            },
+        )
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["mode"] == "raw"
         assert _stable(body["data"]) == _stable(expected)
         r = c.post(
             "/walk",
-            json={"target": agent.host, "port": agent.port, "oid": "1.3.6.1.4.1.99999",
-                  "operation": operation, "max_repetitions": 3},
-        )  # fmt: skip
+            json={
+                "target": agent.host,
+                "port": agent.port,
+                "oid": "1.3.6.1.4.1.99999",
+                "operation": operation,
+                "max_repetitions": 3,
+            },
+        )
         assert r.status_code == 200, r.text
         walk = r.json()
     assert walk["status"] == "complete"
     by_oid = {v["oid"]: v for v in walk["varbinds"]}
     assert by_oid["1.3.6.1.4.1.99999.1.0"] == {
-        "oid": "1.3.6.1.4.1.99999.1.0", "name": "1.3.6.1.4.1.99999.1.0", "type": "Integer32",
-        "value": "-42", "raw": -42,
-    }  # fmt: skip
+        "oid": "1.3.6.1.4.1.99999.1.0",
+        "name": "1.3.6.1.4.1.99999.1.0",
+        "type": "Integer32",
+        "value": "-42",
+        "raw": -42,
+    }
     assert by_oid["1.3.6.1.4.1.99999.2.0"]["type"] == "Gauge32"
     assert by_oid["1.3.6.1.4.1.99999.5.0"]["value"] == 'hello "world"'
     assert by_oid["1.3.6.1.4.1.99999.9.0"]["raw"] == "c3a9"
@@ -77,8 +90,9 @@ def test_walk_matches_netsnmp(agent: Agent, walker: Walker, operation: str) -> N
 
 def test_walk_of_a_leaf_returns_the_instance(agent: Agent, walker: Walker) -> None:
     with walker.client() as c:
-        r = c.post("/walk", json={"target": agent.host, "port": agent.port,
-                                  "oid": "1.3.6.1.4.1.99999.1.0"})  # fmt: skip
+        r = c.post(
+            "/walk", json={"target": agent.host, "port": agent.port, "oid": "1.3.6.1.4.1.99999.1.0"}
+        )
     assert [v["oid"] for v in r.json()["varbinds"]] == ["1.3.6.1.4.1.99999.1.0"]
 
 
@@ -94,8 +108,16 @@ def test_counters_and_signed_stats_event(agent: Agent, tmp_path: Path) -> None:
             n = r.json()["count"]
             assert n > 10
             # A dead port: no answer, a clear 504, counted as failed.
-            dead = c.post("/walk", json={"target": agent.host, "port": 9, "oid": "1.3.6.1.2.1.1",
-                                         "timeout": 0.2, "retries": 0})  # fmt: skip
+            dead = c.post(
+                "/walk",
+                json={
+                    "target": agent.host,
+                    "port": 9,
+                    "oid": "1.3.6.1.2.1.1",
+                    "timeout": 0.2,
+                    "retries": 0,
+                },
+            )
             assert dead.status_code == 504
             assert "no response" in dead.json()["detail"]
             stats = c.get("/stats").json()

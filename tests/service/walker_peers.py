@@ -95,10 +95,22 @@ def run_snmpd(tmp: Path, conf: str, host: str = LOOPBACK) -> Iterator[Agent]:
     listen = f"udp6:[{host}]:{port}" if ":" in host else f"udp:{host}:{port}"
     env = {**NETSNMP_ENV, "SNMP_PERSISTENT_DIR": str(tmp / "persist")}
     proc = subprocess.Popen(
-        [snmpd, "-f", "-Lf", str(tmp / "snmpd.log"), "-C", "-c", str(tmp / "snmpd.conf"),
-         "-p", str(tmp / "snmpd.pid"), listen],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            snmpd,
+            "-f",
+            "-Lf",
+            str(tmp / "snmpd.log"),
+            "-C",
+            "-c",
+            str(tmp / "snmpd.conf"),
+            "-p",
+            str(tmp / "snmpd.pid"),
+            listen,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     agent = Agent(host, port, proc)
     try:
         _wait_snmpd(agent, tmp)
@@ -115,10 +127,22 @@ def _wait_snmpd(agent: Agent, tmp: Path) -> None:
             log = (tmp / "snmpd.log").read_text() if (tmp / "snmpd.log").exists() else ""
             raise RuntimeError(f"snmpd exited: {log[-2000:]}")
         probe = subprocess.run(
-            [need("snmpget"), "-v2c", "-c", "public", "-t", "0.3", "-r", "0", target,
-             ".1.3.6.1.2.1.1.1.0"],
-            capture_output=True, env=NETSNMP_ENV, timeout=10,
-        )  # fmt: skip
+            [
+                need("snmpget"),
+                "-v2c",
+                "-c",
+                "public",
+                "-t",
+                "0.3",
+                "-r",
+                "0",
+                target,
+                ".1.3.6.1.2.1.1.1.0",
+            ],
+            capture_output=True,
+            env=NETSNMP_ENV,
+            timeout=10,
+        )
         if probe.returncode == 0:
             return
     raise RuntimeError("snmpd did not answer within 20 s")
@@ -146,8 +170,9 @@ class Walker:
     events_port: int
 
     def client(self, timeout: float = 30.0) -> httpx.Client:
-        return httpx.Client(base_url=self.url, headers={"X-Snmplab-Internal": SECRET},
-                            timeout=timeout)  # fmt: skip
+        return httpx.Client(
+            base_url=self.url, headers={"X-Snmplab-Internal": SECRET}, timeout=timeout
+        )
 
 
 @contextlib.contextmanager
@@ -168,9 +193,12 @@ def run_walker(tmp: Path, events_port: int | None = None, **env: str) -> Iterato
     }
     log = open(tmp / "walker.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        [sys.executable, "-m", "services.walker"], env=full_env, stdout=log, stderr=log,
+        [sys.executable, "-m", "services.walker"],
+        env=full_env,
+        stdout=log,
+        stderr=log,
         cwd=Path(__file__).resolve().parents[2],
-    )  # fmt: skip
+    )
     url = f"http://{LOOPBACK}:{port}"
     try:
         deadline = time.monotonic() + 30

@@ -13,18 +13,37 @@ IF = "1.3.6.1.2.1.2.2.1"
 
 def _index() -> MibIndex:
     nodes = [
-        {"oid": "1.3.6.1.2.1.1.5", "module": "SNMPv2-MIB", "name": "sysName", "kind": "scalar",
-         "syntax": {"type": "DisplayString", "base": "OctetString", "display_hint": "255a"}},
+        {
+            "oid": "1.3.6.1.2.1.1.5",
+            "module": "SNMPv2-MIB",
+            "name": "sysName",
+            "kind": "scalar",
+            "syntax": {"type": "DisplayString", "base": "OctetString", "display_hint": "255a"},
+        },
         {"oid": "1.3.6.1.2.1.2.2", "module": "IF-MIB", "name": "ifTable", "kind": "table"},
-        {"oid": IF, "module": "IF-MIB", "name": "ifEntry", "kind": "row",
-         "indexes": [{"module": "IF-MIB", "name": "ifIndex"}]},
-        {"oid": IF + ".1", "module": "IF-MIB", "name": "ifIndex", "kind": "column",
-         "syntax": {"type": "Integer32", "base": "Integer32"}},
-        {"oid": IF + ".8", "module": "IF-MIB", "name": "ifOperStatus", "kind": "column",
-         "syntax": {"type": "INTEGER", "base": "Integer32", "enums": {"1": "up", "2": "down"}}},
-    ]  # fmt: skip
-    return MibIndex({"format": FORMAT, "modules": {"IF-MIB": {}, "SNMPv2-MIB": {}},
-                     "nodes": nodes})  # fmt: skip
+        {
+            "oid": IF,
+            "module": "IF-MIB",
+            "name": "ifEntry",
+            "kind": "row",
+            "indexes": [{"module": "IF-MIB", "name": "ifIndex"}],
+        },
+        {
+            "oid": IF + ".1",
+            "module": "IF-MIB",
+            "name": "ifIndex",
+            "kind": "column",
+            "syntax": {"type": "Integer32", "base": "Integer32"},
+        },
+        {
+            "oid": IF + ".8",
+            "module": "IF-MIB",
+            "name": "ifOperStatus",
+            "kind": "column",
+            "syntax": {"type": "INTEGER", "base": "Integer32", "enums": {"1": "up", "2": "down"}},
+        },
+    ]
+    return MibIndex({"format": FORMAT, "modules": {"IF-MIB": {}, "SNMPv2-MIB": {}}, "nodes": nodes})
 
 
 def test_numeric_without_index() -> None:

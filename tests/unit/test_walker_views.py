@@ -28,25 +28,55 @@ def test_netsnmp_text_matches_snmpwalk_formats() -> None:
 
 def test_row_shape() -> None:
     r = _row("1.3.6.1.2.1.2.2.1.10.1", "Counter32", 42)
-    assert r == {"oid": "1.3.6.1.2.1.2.2.1.10.1", "name": "1.3.6.1.2.1.2.2.1.10.1",
-                 "type": "Counter32", "value": "42", "raw": 42}  # fmt: skip
+    assert r == {
+        "oid": "1.3.6.1.2.1.2.2.1.10.1",
+        "name": "1.3.6.1.2.1.2.2.1.10.1",
+        "type": "Counter32",
+        "value": "42",
+        "raw": 42,
+    }
     octets = _row("1.3.6.1.2.1.2.2.1.6.1", "OctetString", b"\x00\x1a\x2b")
     assert octets["value"] == "00 1A 2B" and octets["raw"] == "001a2b"
 
 
 def test_parse_view_metrics_labelled_by_row() -> None:
     rows = [
-        {"oid": "1.3.6.1.2.1.2.2.1.2.1", "name": "IF-MIB::ifDescr.1", "type": "OctetString",
-         "value": "eth0", "raw": "65746830"},
-        {"oid": "1.3.6.1.2.1.2.2.1.3.1", "name": "IF-MIB::ifType.1", "type": "Integer32",
-         "value": "6", "raw": 6},
-        {"oid": "1.3.6.1.2.1.2.2.1.10.1", "name": "IF-MIB::ifInOctets.1", "type": "Counter32",
-         "value": "42", "raw": 42},
-        {"oid": "1.3.6.1.2.1.2.2.1.9.1", "name": "IF-MIB::ifLastChange.1", "type": "TimeTicks",
-         "value": "(250) 0:00:02.50", "raw": 250},
-        {"oid": "1.3.6.1.2.1.2.2.1.2.2", "name": "IF-MIB::ifDescr.2", "type": "OctetString",
-         "value": "lo", "raw": "6c6f"},
-    ]  # fmt: skip
+        {
+            "oid": "1.3.6.1.2.1.2.2.1.2.1",
+            "name": "IF-MIB::ifDescr.1",
+            "type": "OctetString",
+            "value": "eth0",
+            "raw": "65746830",
+        },
+        {
+            "oid": "1.3.6.1.2.1.2.2.1.3.1",
+            "name": "IF-MIB::ifType.1",
+            "type": "Integer32",
+            "value": "6",
+            "raw": 6,
+        },
+        {
+            "oid": "1.3.6.1.2.1.2.2.1.10.1",
+            "name": "IF-MIB::ifInOctets.1",
+            "type": "Counter32",
+            "value": "42",
+            "raw": 42,
+        },
+        {
+            "oid": "1.3.6.1.2.1.2.2.1.9.1",
+            "name": "IF-MIB::ifLastChange.1",
+            "type": "TimeTicks",
+            "value": "(250) 0:00:02.50",
+            "raw": 250,
+        },
+        {
+            "oid": "1.3.6.1.2.1.2.2.1.2.2",
+            "name": "IF-MIB::ifDescr.2",
+            "type": "OctetString",
+            "value": "lo",
+            "raw": "6c6f",
+        },
+    ]
     out = parse_rows(rows, "10.0.0.1", "IF-MIB::ifTable")
     by_metric = {m["metric_name"]: m for m in out}
     assert set(by_metric) == {"ifInOctets", "ifLastChange"}  # row 2 has no metric
