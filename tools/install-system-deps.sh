@@ -8,7 +8,8 @@
 # Needs root to install; without root it only reports what is missing.
 set -euo pipefail
 
-packages=(snmp snmpd snmptrapd chromium)
+# patch: tools/standard-mibs/fetch.sh applies Debian's fixes to the IETF MIB modules.
+packages=(snmp snmpd snmptrapd chromium patch)
 for arg in "$@"; do
   case "$arg" in
     --compose) packages+=(docker.io iptables debootstrap) ;;

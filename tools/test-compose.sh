@@ -34,10 +34,13 @@ section "system packages"
 tools/install-system-deps.sh --compose
 
 mkdir -p "$cache" "$logs_dir"
-# One run at a time per cache (the engine's data root is shared between runs).
-exec 9>"$cache/lock"
+# One run at a time on this host: dockerd's iptables rules and docker0 are host-wide, and
+# the engine's data root in the cache is reused between runs.
+lock=/run/lock/snmplab-test-compose.lock
+mkdir -p "$(dirname "$lock")"
+exec 9>"$lock"
 if ! flock -w 1800 9; then
-  echo "another make test-compose holds $cache/lock" >&2
+  echo "another make test-compose holds $lock" >&2
   exit 1
 fi
 
@@ -97,7 +100,7 @@ trap 'exit 143' TERM
 
 section "private dockerd"
 dockerd --data-root "$cache/docker-data" --exec-root "$work/exec" -H "$DOCKER_HOST" \
-  --pidfile "$work/dockerd.pid" --storage-driver overlay2 >"$work/dockerd.log" 2>&1 &
+  --pidfile "$work/dockerd.pid" --storage-driver overlay2 >"$work/dockerd.log" 2>&1 9>&- &
 dockerd_pid=$!
 for _ in $(seq 120); do
   docker info >/dev/null 2>&1 && break

@@ -64,6 +64,7 @@ def service_environment(data: Path) -> dict[str, str]:
     for name in SERVICES:
         env.setdefault(f"SNMPLAB_{name.upper()}_DATA_DIR", str(data / name))
     env.setdefault("SNMPLAB_WEB_DIR", str(ROOT / "web"))
+    env.setdefault("SNMPLAB_MIB_STANDARD_DIR", str(ROOT / "build" / "standard-mibs"))
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 

@@ -21,10 +21,14 @@ COPY deploy/docker/healthcheck.py /usr/local/bin/snmplab-healthcheck
 RUN mkdir -p /data/gateway && chown snmplab:snmplab /data/gateway
 COPY services ./services
 COPY web ./web
+# The standard MIB modules, fetched on the host by `make mibs` (tools/standard-mibs/fetch.sh)
+# before the build; the wildcard keeps the build working, without them, if they are not.
+COPY build/standard-mib[s] ./build/standard-mibs/
 ENV SNMPLAB_GATEWAY_HOST=0.0.0.0 \
     SNMPLAB_EVENTS_LISTEN=0.0.0.0:19876 \
     SNMPLAB_GATEWAY_DATA_DIR=/data/gateway \
-    SNMPLAB_WEB_DIR=/app/web
+    SNMPLAB_WEB_DIR=/app/web \
+    SNMPLAB_MIB_STANDARD_DIR=/app/build/standard-mibs
 
 USER 10001:10001
 EXPOSE 8000 19876/udp
