@@ -12,7 +12,8 @@ services.<name>`` for gateway, simulator, trapd and walker, each on its own loop
 address (gateway 127.0.0.11, simulator .12, trapd .13, walker .14), ports picked free at
 session start, a fresh data directory per service under pytest's tmp dir, one random
 ``SNMPLAB_INTERNAL_SECRET``, a random admin password. The harness waits until every
-``/health`` answers, the simulator answers ``snmpget`` and trapd's receiver runs, then
+``/health`` answers, the simulator answers ``snmpget`` and trapd's receiver runs with
+the gateway's MIB index loaded (``mibs_loaded``; a fresh library compiles for ~10 s), then
 tears everything down (SIGTERM, then SIGKILL) at the end, even after failures. Service
 logs are captured to files; a failing test shows the lines each service logged during
 it, and a start-up failure shows the logs.
@@ -128,7 +129,10 @@ def _wait_deployment_ready(deployment: StackAddresses) -> None:
                 return False
             token = new_token(deployment)
             status = c.get("/api/traps/status", headers={"X-Auth-Token": token})
-            if status.status_code != 200 or status.json().get("running") is not True:
+            if status.status_code != 200:
+                return False
+            body = status.json()
+            if body.get("running") is not True or body.get("mibs_loaded") is not True:
                 return False
         got = netsnmp.snmpget(
             deployment.simulator, "1.3.6.1.2.1.1.3.0",

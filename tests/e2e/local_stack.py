@@ -8,8 +8,8 @@ gateway's URL for MIB artifacts.
 
 Readiness is observed, never slept for: each control API answers ``/health``, the
 gateway answers ``/api/health``, the simulator answers an ``snmpget``, and trapd reports
-its receiver running (socket bound). A service that exits or never gets ready fails the
-start with its captured log.
+its receiver running (socket bound) and its MIB index loaded from the gateway. A service
+that exits or never gets ready fails the start with its captured log.
 """
 
 from __future__ import annotations
@@ -271,6 +271,7 @@ class LocalStack:
         pending = {name: "not answering /health yet" for name in self.services}
         pending["simulator snmp"] = "no answer to snmpget yet"
         pending["trapd receiver"] = "receiver not running yet"
+        pending["trapd MIB names"] = "no MIB index from the gateway yet (mibs_loaded)"
         headers = {INTERNAL_HEADER: self.secret}
         interval = 0.05
         with httpx.Client(timeout=2.0, trust_env=False) as http:
@@ -292,11 +293,18 @@ class LocalStack:
                     )  # fmt: skip
                     if probe.ok:
                         del pending["simulator snmp"]
-                if "trapd receiver" in pending and "trapd" not in pending:
+                if "trapd" not in pending and (
+                    "trapd receiver" in pending or "trapd MIB names" in pending
+                ):
                     with contextlib.suppress(httpx.HTTPError, ValueError):
                         status = http.get(self._trapd_status_url, headers=headers)
-                        if status.status_code == 200 and status.json().get("running") is True:
-                            del pending["trapd receiver"]
+                        body = status.json() if status.status_code == 200 else {}
+                        if body.get("running") is True:
+                            pending.pop("trapd receiver", None)
+                        # The gateway compiles the MIB library after it starts (seconds on
+                        # a fresh data dir); until trapd has it, traps arrive unresolved.
+                        if body.get("mibs_loaded") is True:
+                            pending.pop("trapd MIB names", None)
                 if not pending:
                     return
                 if time.monotonic() > deadline:

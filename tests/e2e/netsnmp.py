@@ -253,3 +253,40 @@ def walk_lines(result: ToolResult) -> list[VarBind]:
     return [
         vb for vb in parse_numeric(result.stdout) if not vb.value.startswith("No more variables")
     ]
+
+
+# Net-SNMP's printed type label -> the SMI type name the snmplab API uses.
+SMI_TYPES = {
+    "INTEGER": "Integer32",
+    "STRING": "OctetString",
+    "Hex-STRING": "OctetString",
+    "OID": "ObjectIdentifier",
+    "Timeticks": "TimeTicks",
+    "Counter32": "Counter32",
+    "Gauge32": "Gauge32",
+    "Counter64": "Counter64",
+    "IpAddress": "IpAddress",
+}
+
+
+def canonical(vb: VarBind) -> tuple[str, int | str]:
+    """``(SMI type, value)`` of a ``-On`` var-bind: integers as int, octets as lowercase
+    hex, OIDs dotted without the leading dot -- the shape of the API's ``raw`` field."""
+    smi = SMI_TYPES.get(vb.type)
+    if smi is None:
+        raise ValueError(f"no canonical form for Net-SNMP type {vb.type!r}: {vb}")
+    text = vb.value
+    if vb.type == "STRING":
+        if not (text.startswith('"') and text.endswith('"')):
+            raise ValueError(f"unquoted STRING {text!r}")
+        body = re.sub(r"\\(.)", r"\1", text[1:-1], flags=re.S)
+        return smi, body.encode("latin-1").hex()
+    if vb.type == "Hex-STRING":
+        return smi, bytes.fromhex("".join(text.split())).hex()
+    if vb.type == "OID":
+        return smi, text.lstrip(".")
+    if vb.type == "IpAddress":
+        return smi, text
+    if vb.type == "Timeticks":
+        return smi, int(text.split(")")[0].lstrip("("))
+    return smi, int(text.split("(")[-1].rstrip(")")) if "(" in text else int(text)

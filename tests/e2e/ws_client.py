@@ -47,7 +47,12 @@ class WsClient:
         self.url = url
         # proxy=None: never route loopback test traffic through an environment proxy.
         self._ws: ClientConnection = connect(
-            url, open_timeout=open_timeout, proxy=None, max_size=None, close_timeout=2
+            url,
+            open_timeout=open_timeout,
+            proxy=None,
+            max_size=None,
+            close_timeout=2,
+            legacy=True,
         )
         self.messages: list[Received] = []
         self.close_code: int | None = None
