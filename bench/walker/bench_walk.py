@@ -1,0 +1,284 @@
+"""Full-tree bulk walk of Net-SNMP snmpd, side by side in one run:
+
+  A  ``snmpbulkwalk -v2c -Cr25 -On``            (Net-SNMP, C)
+  B  pysnmp 7 ``bulk_walk_cmd`` (max-rep 25)     (in its own process, MIB lookup off)
+  C  the walker service: ``POST /walk`` bulkwalk r25, every row named from the MIB index
+
+Rounds interleave A, B, C. Each cell is OIDs/s (median, min-max); the ratios are the
+result, since other jobs share the machine. The walker is timed from request to the last
+byte of its JSON answer, so HTTP, rendering and name resolution are all inside.
+
+    .venv/bin/python bench/walker/bench_walk.py --rounds 5 [--pin] [--mib-index FILE]
+
+The MIB index is built with the gateway's compiler from ``build/standard-mibs`` (see
+tools/standard-mibs/fetch.sh) unless ``--mib-index`` names a compiled ``index.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+SECRET = "bench-secret"
+ENV = {**os.environ, "MIBS": "", "MIBDIRS": "/nonexistent"}
+
+PYSNMP_WALK = r"""
+import asyncio, sys, time
+from pysnmp.hlapi.v3arch.asyncio import *
+async def main(port, reps):
+    eng = SnmpEngine()
+    target = await UdpTransportTarget.create(("127.0.0.1", port), timeout=2, retries=1)
+    n = 0
+    t0 = time.perf_counter()
+    async for err, status, idx, vbs in bulk_walk_cmd(eng, CommunityData("public"), target,
+            ContextData(), 0, reps, ObjectType(ObjectIdentity("1.3")), lookupMib=False,
+            lexicographicMode=False):
+        if err or status:
+            print("error", err, status, file=sys.stderr); break
+        n += len(vbs)
+    print(n, time.perf_counter() - t0)
+asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
+"""
+
+
+def free_port(kind: int) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def pin(cpu: int | None) -> list[str]:
+    return ["taskset", "-c", str(cpu)] if cpu is not None and shutil.which("taskset") else []
+
+
+def start_snmpd(tmp: Path, cpu: int | None) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port(socket.SOCK_DGRAM)
+    conf = tmp / "snmpd.conf"
+    conf.write_text("rocommunity public 127.0.0.1\n")
+    proc = subprocess.Popen(
+        [
+            *pin(cpu),
+            "snmpd",
+            "-f",
+            "-Lf",
+            str(tmp / "snmpd.log"),
+            "-C",
+            "-c",
+            str(conf),
+            "-p",
+            str(tmp / "snmpd.pid"),
+            f"udp:{HOST}:{port}",
+        ],
+        env={**ENV, "SNMP_PERSISTENT_DIR": str(tmp / "persist")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        r = subprocess.run(
+            [
+                "snmpget",
+                "-v2c",
+                "-c",
+                "public",
+                "-t",
+                "0.2",
+                "-r",
+                "0",
+                f"{HOST}:{port}",
+                ".1.3.6.1.2.1.1.1.0",
+            ],
+            env=ENV,
+            capture_output=True,
+        )
+        if r.returncode == 0:
+            return proc, port
+    raise SystemExit("snmpd did not start")
+
+
+def build_index(tmp: Path, standard_dir: Path) -> Path:
+    from services.gateway.mibs.compiler import compile_library
+
+    out = tmp / "index.json"
+    (tmp / "user-mibs").mkdir()
+    summary = compile_library(
+        str(tmp / "user-mibs"), str(standard_dir), str(ROOT / "build" / "mib-bench-cache"), str(out)
+    )
+    print(
+        f"MIB index: {summary['nodes']} nodes, {summary['index_modules']} modules "
+        f"({summary['seconds']} s)"
+    )
+    return out
+
+
+def serve_index(path: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """A stand-in for the gateway's ``/internal/mibs/index.json``."""
+    body = path.read_bytes()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path != "/internal/mibs/index.json":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer((HOST, 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://{HOST}:{server.server_address[1]}"
+
+
+def start_walker(tmp: Path, gateway: str, cpu: int | None) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port(socket.SOCK_STREAM)
+    env = {
+        **os.environ,
+        "SNMPLAB_INTERNAL_SECRET": SECRET,
+        "SNMPLAB_WALKER_CONTROL_HOST": HOST,
+        "SNMPLAB_WALKER_CONTROL_PORT": str(port),
+        "SNMPLAB_WALKER_DATA_DIR": str(tmp / "w"),
+        "SNMPLAB_GATEWAY_URL": gateway,
+        "SNMPLAB_LOG_LEVEL": "WARNING",
+        "SNMPLAB_EVENTS_TARGETS": f"{HOST}:{free_port(socket.SOCK_DGRAM)}",
+    }
+    proc = subprocess.Popen([*pin(cpu), sys.executable, "-m", "services.walker"], env=env, cwd=ROOT)
+    url = f"http://{HOST}:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            st = httpx.get(url + "/mibs/status", headers={"X-Snmplab-Internal": SECRET}).json()
+            if st["loaded"]:
+                return proc, url
+        except (httpx.HTTPError, ValueError, KeyError):
+            pass
+        time.sleep(0.1)
+    raise SystemExit("walker did not start or did not load the MIB index")
+
+
+def run_snmpbulkwalk(port: int, cpu: int | None) -> tuple[int, float]:
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [*pin(cpu), "snmpbulkwalk", "-v2c", "-c", "public", "-Cr25", "-On", f"{HOST}:{port}", ".1"],
+        env=ENV,
+        capture_output=True,
+        check=True,
+    )
+    dt = time.perf_counter() - t0
+    lines = out.stdout.decode("utf-8", "replace").splitlines()
+    n = sum(1 for ln in lines if ln.startswith(".") and "No more variables" not in ln)
+    return n, dt
+
+
+def run_pysnmp(port: int, cpu: int | None) -> tuple[int, float]:
+    out = subprocess.run(
+        [*pin(cpu), sys.executable, "-c", PYSNMP_WALK, str(port), "25"],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
+    n, dt = out.stdout.split()
+    return int(n), float(dt)
+
+
+def run_walker(client: httpx.Client, port: int) -> tuple[int, float, float]:
+    t0 = time.perf_counter()
+    r = client.post(
+        "/walk",
+        json={
+            "target": HOST,
+            "port": port,
+            "oid": ".1",
+            "save": False,
+            "operation": "bulkwalk",
+            "max_repetitions": 25,
+            "max_oids": 0,
+        },
+    )
+    body = r.json()
+    dt = time.perf_counter() - t0
+    assert body["status"] == "complete", body.get("message")
+    named = sum(1 for v in body["varbinds"] if "::" in v["name"])
+    return body["count"], dt, named / max(1, body["count"])
+
+
+def summary(rates: list[float]) -> str:
+    return f"{statistics.median(rates):>9,.0f} ({min(rates):,.0f}-{max(rates):,.0f})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--pin", action="store_true", help="agent on CPU 1, clients on CPU 0")
+    ap.add_argument("--mib-index", type=Path, help="a compiled index.json to use")
+    ap.add_argument("--standard-mibs", type=Path, default=ROOT / "build" / "standard-mibs")
+    ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    args = ap.parse_args()
+    agent_cpu, client_cpu = (1, 0) if args.pin else (None, None)
+    tmp = Path(tempfile.mkdtemp(prefix="walker-bench-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        index = args.mib_index or build_index(tmp, args.standard_mibs)
+        server, gateway = serve_index(index)
+        snmpd, port = start_snmpd(tmp, agent_cpu)
+        procs.append(snmpd)
+        walker, url = start_walker(tmp, gateway, client_cpu)
+        procs.append(walker)
+        rates: dict[str, list[float]] = {"snmpbulkwalk": [], "pysnmp": [], "walker": []}
+        counts: dict[str, list[int]] = {k: [] for k in rates}
+        named = 0.0
+        with httpx.Client(base_url=url, headers={"X-Snmplab-Internal": SECRET}, timeout=60) as c:
+            run_walker(c, port)  # warm-up: first-touch costs are not the steady state
+            for i in range(args.rounds):
+                n, dt = run_snmpbulkwalk(port, client_cpu)
+                rates["snmpbulkwalk"].append(n / dt)
+                counts["snmpbulkwalk"].append(n)
+                n, dt = run_pysnmp(port, client_cpu)
+                rates["pysnmp"].append(n / dt)
+                counts["pysnmp"].append(n)
+                n, dt, named = run_walker(c, port)
+                rates["walker"].append(n / dt)
+                counts["walker"].append(n)
+                print(
+                    f"round {i + 1}: "
+                    + "  ".join(f"{k} {rates[k][-1]:,.0f}/s ({counts[k][-1]} OIDs)" for k in rates)
+                )
+        server.shutdown()
+        print(f"\nOIDs/s, median (min-max) of {args.rounds} rounds; walker rows named: {named:.0%}")
+        for k in rates:
+            print(f"  {k:13s} {summary(rates[k])}")
+        med = {k: statistics.median(v) for k, v in rates.items()}
+        print(f"  walker / snmpbulkwalk = {med['walker'] / med['snmpbulkwalk']:.2f}")
+        print(f"  walker / pysnmp       = {med['walker'] / med['pysnmp']:.2f}")
+        if args.json:
+            print(json.dumps({"rates": rates, "counts": counts, "median": med}))
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+            p.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
