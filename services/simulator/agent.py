@@ -110,6 +110,7 @@ class Agent:
         self._sel.register(self._wake_r, selectors.EVENT_READ, None)
         self._extra_responder = make_responder()
         self._sel_lock = threading.Lock()
+        self.internal_errors = 0
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -170,6 +171,11 @@ class Agent:
             out.append(self.main.responder)
         return out
 
+    def _internal_error(self) -> None:
+        self.internal_errors += 1
+        if self.internal_errors <= 5:
+            log.exception("internal error answering a request (dropped)")
+
     # -- loops -----------------------------------------------------------------------
 
     def _serve_blocking(self, lst: Listener) -> None:
@@ -189,7 +195,11 @@ class Agent:
                 continue
             if self._stop:
                 return
-            out = handle(data, addr, communities)
+            try:
+                out = handle(data, addr, communities)
+            except Exception:  # a bug must cost one request, never the data plane
+                self._internal_error()
+                continue
             if responder.delay:
                 delay = responder.delay
                 responder.delay = 0.0
@@ -227,7 +237,11 @@ class Agent:
                         break
                     except OSError:
                         break
-                    out = responder.handle(data, addr, lst.communities)
+                    try:
+                        out = responder.handle(data, addr, lst.communities)
+                    except Exception:
+                        self._internal_error()
+                        continue
                     if responder.delay:
                         delay = responder.delay
                         responder.delay = 0.0

@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 from services.common.control_app import make_control_app
 from services.common.events import EventSender
 from services.simulator.config import SimulatorSettings
-from services.simulator.routers import lifecycle
+from services.simulator.notifier import Notifier
+from services.simulator.routers import devices, lifecycle, notifications, profiles, users
 from services.simulator.simulator import Simulator, SimulatorError
 
 
@@ -24,6 +25,10 @@ def create_app(settings: SimulatorSettings, *, events: EventSender | None = None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        notifier = Notifier(simulator)
+        app.state.notifier = notifier
+        simulator.on_write = notifier.on_write
+        simulator.notifier = notifier
         periodic = asyncio.create_task(simulator.run_periodic())
         if settings.simulator_autostart:
             try:
@@ -38,15 +43,22 @@ def create_app(settings: SimulatorSettings, *, events: EventSender | None = None
             with contextlib.suppress(asyncio.CancelledError):
                 await periodic
             await simulator.shutdown()
+            notifier.close()
             events.close()
 
     app = make_control_app("simulator", secret, lifespan=lifespan)
     app.state.simulator = simulator
     app.state.autostart_error = None
+    app.state.notifier = None
 
     @app.exception_handler(SimulatorError)
     async def _sim_error(_request: Request, exc: SimulatorError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content={"detail": exc.message})
+        return JSONResponse(status_code=exc.status, content={"detail": exc.message, **exc.extra})
 
     app.include_router(lifecycle.router)
+    app.include_router(users.router)
+    # notifications before devices: /devices/{name}/notify must not match /{name}/{action}.
+    app.include_router(notifications.router)
+    app.include_router(devices.router)
+    app.include_router(profiles.router)
     return app

@@ -80,6 +80,13 @@ class NotificationTarget(BaseModel):
     retries: int = Field(default=1, ge=0, le=10)
 
 
+class Schedule(BaseModel):
+    trap: str = Field(description="Standard name, numeric OID or MODULE::name.")
+    every_s: float = Field(ge=0.1, le=86_400)
+    index: str | None = Field(default=None, description="Instance suffix for the objects.")
+    inform: bool | None = None
+
+
 class DeviceConfig(BaseModel):
     name: str
     profile: str = "default"
@@ -100,6 +107,7 @@ class DeviceConfig(BaseModel):
     faults: Faults = Field(default_factory=Faults)
     targets: list[NotificationTarget] = Field(default_factory=list)
     link_traps: bool = Field(default=True, description="linkDown/linkUp on ifOperStatus change.")
+    schedules: list[Schedule] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod

@@ -89,7 +89,7 @@ class Responder:
     def __init__(
         self,
         stats: AgentStats,
-        v3_handler: Callable[[bytes, Any], bytes | None] | None = None,
+        v3_handler: Callable[[bytes, Any, Responder], bytes | None] | None = None,
         on_write: Callable[[Device, list[Any]], None] | None = None,
     ) -> None:
         self.stats = stats
@@ -113,7 +113,7 @@ class Responder:
             version = _decode_int_at(data, vs, ve)
             if version == 3:
                 self.stats.v3_packets += 1
-                return self.v3_handler(data, addr) if self.v3_handler else None
+                return self.v3_handler(data, addr, self) if self.v3_handler else None
             if version != 0 and version != 1:
                 raise DecodeError("unknown version")
             t, cs, ce = read_tlv(data, ve, me)

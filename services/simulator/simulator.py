@@ -29,6 +29,7 @@ from services.simulator.imports.snmprec import parse_snmprec
 from services.simulator.profiles_lib import ProfileLibrary
 from services.simulator.responder import AgentStats, Responder
 from services.simulator.store import OidStore
+from services.simulator.usm import Engine, UsmAgent, V3User
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,11 @@ _SLOT_COUNTER = {
 class SimulatorError(Exception):
     """A request the simulator cannot honour; ``status`` is the HTTP status to answer."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, extra: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.extra = extra or {}
 
 
 def fmt_uptime(seconds: float) -> str:
@@ -103,8 +105,13 @@ class Simulator:
         self.lock = asyncio.Lock()
         self._reported: dict[int, list[int]] = {}
         self._reported_agent: dict[str, int] = {}
-        self.v3_handler: Any = None  # set by the USM module when v3 users exist
+        self._users_path = self.data_dir / "users.json"
+        self.users: dict[str, V3User] = self._load_users()
+        self.usm = UsmAgent(Engine(self.data_dir / "engine.json"), self.contexts)
+        self.usm.set_users(list(self.users.values()))
         self.on_write: Any = None  # set by the notifier (state-change traps)
+        self.mib_index: Any = None  # the gateway's MIB index, once fetched
+        self.notifier: Any = None
 
     # -- persistence -------------------------------------------------------------------
 
@@ -123,6 +130,29 @@ class Simulator:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
         tmp.replace(path)
+
+    def name_resolver(self) -> Any:
+        """``MODULE::name.index`` -> OID through the MIB index, or None without MIBs."""
+        index = self.mib_index
+        if index is None:
+            return None
+        return lambda text: index.oid(text)
+
+    def _load_users(self) -> dict[str, V3User]:
+        out: dict[str, V3User] = {}
+        for item in self._read_json(self._users_path, []):
+            try:
+                user = V3User.model_validate(item)
+                user.check()
+            except ValueError as exc:
+                log.warning("users.json: skipping an invalid user: %s", exc)
+                continue
+            out[user.name] = user
+        return out
+
+    def save_users(self) -> None:
+        self._write_json(self._users_path, [u.model_dump() for u in self.users.values()])
+        self.usm.set_users(list(self.users.values()))
 
     def _load_configs(self) -> dict[str, DeviceConfig]:
         raw = self._read_json(self._devices_path, None)
@@ -191,25 +221,6 @@ class Simulator:
             dev.writes[w.oid] = w
         return dev
 
-    def check_conflicts(self, cfg: DeviceConfig, replacing: str | None = None) -> None:
-        """Two devices cannot answer the same community on the same socket, nor share
-        an SNMPv3 context."""
-        for other in self.configs.values():
-            if other.name in (cfg.name, replacing):
-                continue
-            same_socket = (other.port, other.address) == (cfg.port, cfg.address)
-            theirs = {other.community, other.write_community or other.community}
-            mine = {cfg.community, cfg.write_community or cfg.community}
-            if same_socket and theirs & mine:
-                raise SimulatorError(
-                    409,
-                    f"device {other.name!r} already answers community "
-                    f"{sorted(theirs & mine)[0]!r} on that port; pick another community or port",
-                )
-            if cfg.context and other.context == cfg.context:
-                raise SimulatorError(409, f"device {other.name!r} already has SNMPv3 context "
-                                     f"{cfg.context!r}")  # fmt: skip
-
     # -- lifecycle -----------------------------------------------------------------------
 
     @property
@@ -218,7 +229,7 @@ class Simulator:
 
     def _make_responder(self) -> Responder:
         r = Responder(AgentStats(self.settings.simulator_activity_per_second),
-                      self.v3_handler, self._on_write)  # fmt: skip
+                      self.usm.handle, self._on_write)  # fmt: skip
         r.max_size = self.settings.simulator_max_message_size
         return r
 
@@ -301,7 +312,9 @@ class Simulator:
                 409, f"cannot bind UDP {host}:{self.port}: {why}; choose another port"
             ) from None
         self.devices = await asyncio.to_thread(self._build_all)
-        self.contexts = {}
+        self.contexts.clear()
+        self.usm.engine.next_boot()
+        self.usm.default_device = self.devices.get("default")
         for dev in self.devices.values():
             self._register(agent, dev)
         self._reported = {}
@@ -446,3 +459,5 @@ class Simulator:
         if activity and self.events is not None:
             self.events.send("activity", {"samples": activity[-50:]}, ref={"count": len(activity)})
         self.persist_writes()
+        if self.notifier is not None and self.running:
+            self.notifier.run_schedules(self.devices)

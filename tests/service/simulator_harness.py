@@ -85,6 +85,18 @@ class SimulatorProcess:
         return f"{HOST}:{self.snmp_port}"
 
     def start(self) -> None:
+        for _ in range(3):
+            self._launch()
+            # The agent's port was free when picked; another process may have taken it
+            # since. Then pick another rather than fail the test.
+            st = self.http.get("/simulator/status").json()
+            if st["running"] or self.extra_env.get("SNMPLAB_SIMULATOR_AUTOSTART") == "0":
+                return
+            self.stop()
+            self.snmp_port = free_port()
+        raise RuntimeError(f"simulator agent did not start: {self.log_path.read_text()[-2000:]}")
+
+    def _launch(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SNMPLAB_")}
         env.update({
             "SNMPLAB_INTERNAL_SECRET": SECRET,
