@@ -17,7 +17,6 @@ sending service's control API.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import itertools
 import json
@@ -55,7 +54,9 @@ class Event:
 
 
 def _sign(secret: bytes, body: bytes) -> bytes:
-    return hmac.new(secret, body, hashlib.sha256).hexdigest().encode()
+    # hmac.digest is the one-shot C path: a third of hmac.new(...).hexdigest()'s cost,
+    # which matters at one signature per trap.
+    return hmac.digest(secret, body, "sha256").hex().encode()
 
 
 def encode_event(

@@ -47,6 +47,7 @@ STATS_DEFAULTS: dict[str, Any] = {
     "not_notification": 0,
     "traps_dropped": 0,
     "store_errors": 0,
+    "decoder_errors": 0,
     "retention_deleted": 0,
     "last_trap_at": None,
 }
@@ -60,6 +61,7 @@ _FOLDED = {
     "informs_acked": "informs_acked",
     "not_notification": "not_notification",
     "store_errors": "store_errors",
+    "decoder_errors": "decoder_errors",
     "retention_deleted": "retention_deleted",
 }
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from services.common.snmp import ber, message, values
 from services.common.snmp.ber import DecodeError
-from services.trapd.naming import Naming
+from services.trapd.naming import Naming, OidInfo
 
 SYS_UPTIME_0 = ber.encode_oid((1, 3, 6, 1, 2, 1, 1, 3, 0))
 SNMP_TRAP_OID_0 = ber.encode_oid((1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0))
@@ -26,6 +26,7 @@ SNMP_TRAPS = (1, 3, 6, 1, 6, 3, 1, 1, 5)  # generic traps are snmpTraps.(generic
 VB_CACHE_MAX = 50_000
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_jstr = json.encoder.encode_basestring  # the C string escaper: a JSON string literal
 
 
 class NotANotification(Exception):
@@ -53,7 +54,7 @@ class Decoded:
     community: str | None = None
     ack: bytes | None = None  # the Response to send once the trap is stored (informs)
     ack_addr: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    reply_via: Any = None  # the listener the datagram came in on (set by the pipeline)
 
     def record_json(self, seq: int) -> str:
         return f'{{"seq":{seq},{self.head_json}}}'
@@ -71,17 +72,15 @@ def time_str(ts: float) -> str:
     return str(_time_str_cache[1])
 
 
-def format_source(addr: Any) -> str:
-    host, port = addr[0], addr[1]
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-
-
 class VarbindRenderer:
-    """Renders var-binds to JSON fragments through :class:`Naming`, with a cache."""
+    """Renders var-binds to JSON fragments through :class:`Naming`, with two caches: whole
+    fragments by (OID, value) bytes, and per OID the parts that do not depend on the value
+    (so a sysUpTime that changes in every trap costs one value rendering, nothing more)."""
 
     def __init__(self, naming: Naming) -> None:
         self.naming = naming
-        self._cache: dict[bytes, tuple[str, str, bool]] = {}
+        self._cache: dict[tuple[bytes, bytes], tuple[str, str, bool]] = {}
+        self._per_oid: dict[bytes, tuple[str, OidInfo]] = {}
         self._generation: object = None
 
     def render(self, oid: bytes, value_tlv: bytes) -> tuple[str, str, bool]:
@@ -89,23 +88,28 @@ class VarbindRenderer:
         gen = self.naming.generation
         if gen is not self._generation:
             self._cache = {}
+            self._per_oid = {}
             self._generation = gen
-        key = oid + b"\x00" + value_tlv
+        key = (oid, value_tlv)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        info = self.naming.oid_info(oid)
+        head = self._per_oid.get(oid)
+        if head is None:
+            info = self.naming.oid_info(oid)
+            oid_text = ber.oid_str(ber.decode_oid(oid))
+            head = (f'{{"oid":"{oid_text}","name":{_jstr(info.name)},"type":"', info)
+            if len(self._per_oid) >= VB_CACHE_MAX:
+                self._per_oid = {}
+            self._per_oid[oid] = head
+        prefix, info = head
         type_name, value = values.decode_value(value_tlv)
         shown = self.naming.render(info, type_name, value)
-        frag = _dumps(
-            {
-                "oid": ber.oid_str(ber.decode_oid(oid)),
-                "name": info.name,
-                "type": type_name,
-                "value": shown,
-                "raw": values.raw_json(type_name, value),
-                "resolved": info.resolved,
-            }
+        raw = values.raw_json(type_name, value)
+        raw_json = _jstr(raw) if isinstance(raw, str) else ("null" if raw is None else str(raw))
+        frag = (
+            f'{prefix}{type_name}","value":{_jstr(shown)},"raw":{raw_json},'
+            f'"resolved":{"true" if info.resolved else "false"}}}'
         )
         out = (frag, f"{info.name}={shown}", info.resolved)
         if len(self._cache) >= VB_CACHE_MAX:
@@ -139,6 +143,11 @@ def v1_to_v2_varbinds(trap: message.TrapV1) -> list[message.VarBind]:
     return vbs
 
 
+def members_json(obj: dict[str, Any]) -> str:
+    """JSON object members without the braces, to splice into a record."""
+    return _dumps(obj)[1:-1]
+
+
 def _text(octets: bytes) -> str:
     return octets.decode("utf-8", "replace")
 
@@ -149,6 +158,8 @@ class Decoder:
     def __init__(self, naming: Naming) -> None:
         self.naming = naming
         self.vbs = VarbindRenderer(naming)
+        self._trap_cache: dict[bytes, tuple[str, str, str, bool]] = {}
+        self._trap_gen: object = None
 
     def decode_v1v2c(self, datagram: bytes, addr: Any, ts: float, listener: str) -> Decoded:
         msg = message.decode_message(datagram)
@@ -176,7 +187,7 @@ class Decoder:
             version=message.VERSION_NAMES[msg.version],
             pdu="inform" if ack is not None else "trap",
             community=community,
-            extra={"community": community, "request_id": msg.request_id},
+            extra_json=f'"community":{_jstr(community)},"request_id":{msg.request_id}',
             ack=ack,
         )
 
@@ -191,18 +202,40 @@ class Decoder:
             version="v1",
             pdu="trap",
             community=community,
-            extra={
-                "community": community,
-                "v1": {
-                    "enterprise": ber.oid_str(ber.decode_oid(trap.enterprise)),
-                    "agent_addr": agent,
-                    "generic": trap.generic_trap,
-                    "specific": trap.specific_trap,
-                    "time_stamp": trap.time_stamp,
-                },
-            },
+            extra_json=members_json(
+                {
+                    "community": community,
+                    "v1": {
+                        "enterprise": ber.oid_str(ber.decode_oid(trap.enterprise)),
+                        "agent_addr": agent,
+                        "generic": trap.generic_trap,
+                        "specific": trap.specific_trap,
+                        "time_stamp": trap.time_stamp,
+                    },
+                }
+            ),
             ack=None,
         )
+
+    def trap_oid_of(self, value_tlv: bytes) -> tuple[str, str, str, bool]:
+        """``(trap OID, trap_type, trap_type as JSON, named)`` of a snmpTrapOID value."""
+        gen = self.naming.generation
+        if gen is not self._trap_gen:
+            self._trap_cache = {}
+            self._trap_gen = gen
+        hit = self._trap_cache.get(value_tlv)
+        if hit is None:
+            tag, s, e = ber.read_tlv(value_tlv, 0, len(value_tlv))
+            if tag == ber.OBJECT_IDENTIFIER:
+                trap_oid = ber.oid_str(ber.decode_oid(value_tlv[s:e]))
+                trap_type, ok = self.naming.notification_name(trap_oid)
+            else:
+                trap_oid, trap_type, ok = "", "Unknown", False
+            hit = (trap_oid, trap_type, _jstr(trap_type), ok)
+            if len(self._trap_cache) >= VB_CACHE_MAX:
+                self._trap_cache = {}
+            self._trap_cache[value_tlv] = hit
+        return hit
 
     def build(
         self,
@@ -214,56 +247,50 @@ class Decoder:
         version: str,
         pdu: str,
         community: str | None,
-        extra: dict[str, Any],
+        extra_json: str,
         ack: bytes | None,
     ) -> Decoded:
-        """The record of a notification whose var-binds are in v2 form."""
+        """The record of a notification whose var-binds are in v2 form. ``extra_json`` is
+        the version-specific members as JSON text, without braces."""
         frags: list[str] = []
         texts: list[str] = []
         all_resolved = True
-        trap_oid = ""
+        trap: tuple[str, str, str, bool] | None = None
         render = self.vbs.render
         for oid, value_tlv in varbinds:
             frag, text, ok = render(oid, value_tlv)
             frags.append(frag)
             texts.append(text)
             all_resolved = all_resolved and ok
-            if oid == SNMP_TRAP_OID_0 and not trap_oid:
-                tag, s, e = ber.read_tlv(value_tlv, 0, len(value_tlv))
-                if tag == ber.OBJECT_IDENTIFIER:
-                    trap_oid = ber.oid_str(ber.decode_oid(value_tlv[s:e]))
-        if trap_oid:
-            trap_type, type_ok = self.naming.notification_name(trap_oid)
-        else:
-            # A notification without snmpTrapOID.0 is malformed per RFC 3416, but it is
-            # still someone's trap: keep it, marked as such.
-            trap_type, type_ok = "Unknown", False
+            if trap is None and oid == SNMP_TRAP_OID_0:
+                trap = self.trap_oid_of(value_tlv)
+        # A notification without snmpTrapOID.0 is malformed per RFC 3416, but it is still
+        # someone's trap: keep it, marked as such.
+        trap_oid, trap_type, trap_type_json, type_ok = trap or ("", "Unknown", '"Unknown"', False)
         resolved = type_ok and all_resolved
-        source = format_source(addr)
+        host, port = addr[0], addr[1]
+        source = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         head = (
-            f'"timestamp":{ts!r},"time_str":"{time_str(ts)}","source":{_dumps(source)},'
-            f'"listener":{_dumps(listener)},"version":"{version}","pdu":"{pdu}",'
-            f'"trap_oid":"{trap_oid}","trap_type":{_dumps(trap_type)},'
-            f'"resolved":{"true" if resolved else "false"},'
+            f'"timestamp":{ts!r},"time_str":"{time_str(ts)}","source":"{source}",'
+            f'"listener":{_jstr(listener)},"version":"{version}","pdu":"{pdu}",'
+            f'"trap_oid":"{trap_oid}","trap_type":{trap_type_json},'
+            f'"resolved":{"true" if resolved else "false"},{extra_json},'
+            f'"varbinds":[{",".join(frags)}]'
         )
-        if extra:
-            head += _dumps(extra)[1:-1] + ","
-        head += '"varbinds":[' + ",".join(frags) + "]"
         return Decoded(
-            ts=ts,
-            source=source,
-            listener=listener,
-            version=version,
-            pdu=pdu,
-            trap_oid=trap_oid,
-            trap_type=trap_type,
-            resolved=resolved,
-            head_json=head,
-            vbtext="\n".join(texts),
-            community=community,
-            ack=ack,
-            ack_addr=addr,
-            extra=extra,
+            ts,
+            source,
+            listener,
+            version,
+            pdu,
+            trap_oid,
+            trap_type,
+            resolved,
+            head,
+            "\n".join(texts),
+            community,
+            ack,
+            addr,
         )
 
 

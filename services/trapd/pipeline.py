@@ -56,6 +56,7 @@ class PipelineCounters:
     not_notification: int = 0
     informs_acked: int = 0
     store_errors: int = 0
+    decoder_errors: int = 0
     retention_deleted: int = 0
     refused: dict[str, int] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
@@ -71,6 +72,7 @@ class PipelineCounters:
             "not_notification": self.not_notification,
             "informs_acked": self.informs_acked,
             "store_errors": self.store_errors,
+            "decoder_errors": self.decoder_errors,
             "retention_deleted": self.retention_deleted,
             "refused": dict(self.refused),
             "dropped": dict(self.dropped),
@@ -201,7 +203,14 @@ class Pipeline:
                 if exc.reply is not None:
                     listener.send(exc.reply, addr)
                 continue
-            d.extra["_listener"] = listener
+            except Exception:
+                # A decoder bug met by a strange datagram: count it with the malformed
+                # ones and keep going; one packet never takes the batch down.
+                c.malformed += 1
+                c.decoder_errors += 1
+                log.debug("trapd: datagram from %s broke the decoder", addr, exc_info=True)
+                continue
+            d.reply_via = listener
             c.decoded += 1
             reason = None
             for rule in rules:
@@ -239,7 +248,7 @@ class Pipeline:
         acked = 0
         for d in kept:
             if d.ack is not None:
-                d.extra["_listener"].send(d.ack, d.ack_addr)
+                d.reply_via.send(d.ack, d.ack_addr)
                 acked += 1
         c.informs_acked += acked
         sender = self.sender

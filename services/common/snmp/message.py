@@ -97,6 +97,22 @@ def decode_varbinds(buf: bytes, pos: int, end: int) -> list[VarBind]:
     out: list[VarBind] = []
     append = out.append
     while pos < end:
+        # Fast path for the usual var-bind (every length in short form): a handful of
+        # index operations instead of three read_tlv calls. Anything unusual, including
+        # every malformed case, takes the general path below, which raises.
+        if buf[pos] == 0x30 and pos + 1 < end:
+            n = buf[pos + 1]
+            start = pos + 2
+            stop = start + n
+            if n < 0x80 and stop <= end and n >= 4 and buf[start] == 0x06:
+                ostop = start + 2 + buf[start + 1]
+                if buf[start + 1] and buf[start + 1] < 0x80 and ostop + 2 <= stop:
+                    vtag = buf[ostop]
+                    vlen = buf[ostop + 1]
+                    if vlen < 0x80 and vtag & 0x1F != 0x1F and ostop + 2 + vlen == stop:
+                        append((buf[start + 2 : ostop], buf[ostop:stop]))
+                        pos = stop
+                        continue
         tag, start, stop = read_tlv(buf, pos, end)
         if tag != ber.SEQUENCE:
             raise DecodeError("var-bind is not a SEQUENCE")

@@ -227,6 +227,8 @@ def parse_message(datagram: bytes) -> V3Message:
     boots = ber.decode_int(datagram[s:f2])
     s, f3 = expect(datagram, f2, ustop, ber.INTEGER)
     etime = ber.decode_int(datagram[s:f3])
+    if not (0 <= boots <= 2**31 - 1 and 0 <= etime <= 2**31 - 1):
+        raise DecodeError("engine boots or time outside 0..2147483647")
     s, f4 = expect(datagram, f3, ustop, ber.OCTET_STRING)
     user = datagram[s:f4]
     apos, f5 = expect(datagram, f4, ustop, ber.OCTET_STRING)
