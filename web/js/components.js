@@ -7,9 +7,16 @@ export const AUTH_PROTOCOLS = ['MD5', 'SHA', 'SHA-224', 'SHA-256', 'SHA-384', 'S
 export const PRIV_PROTOCOLS = ['DES', 'AES', 'AES-192', 'AES-256'];
 export const SNMP_TYPES = [
   ['Integer32', 'Integer32'], ['Unsigned32', 'Unsigned32'], ['Counter32', 'Counter32'], ['Counter64', 'Counter64'],
-  ['Gauge32', 'Gauge32'], ['TimeTicks', 'TimeTicks'], ['IpAddress', 'IpAddress'], ['OID', 'OBJECT IDENTIFIER'],
-  ['OctetString', 'OCTET STRING (text)'], ['HexString', 'OCTET STRING (hex)'], ['Opaque', 'Opaque'],
+  ['Gauge32', 'Gauge32'], ['TimeTicks', 'TimeTicks'], ['IpAddress', 'IpAddress'], ['ObjectIdentifier', 'OBJECT IDENTIFIER'],
+  ['OctetString', 'OCTET STRING (text)'], ['OctetString:hex', 'OCTET STRING (hex)'], ['Opaque', 'Opaque (hex)'],
 ];
+
+/** A var-bind for the walker's typed API: the hex choice becomes encoding=hex. */
+export function typedVarbind(oid, type, value) {
+  if (type === 'OctetString:hex') return { oid, type: 'OctetString', value, encoding: 'hex' };
+  if (type === 'Opaque') return { oid, type, value, encoding: 'hex' };
+  return { oid, type, value };
+}
 
 /**
  * SNMP version with a community or USM credentials, in the walker's flat shape:
@@ -59,7 +66,7 @@ export function snmpCredentials({ version = 'v2c', community = 'public', withEng
       };
       if (lvl !== 'noAuthNoPriv') Object.assign(out, { auth_protocol: authP.value, auth_key: authK.value });
       if (lvl === 'authPriv') Object.assign(out, { priv_protocol: privP.value, priv_key: privK.value });
-      if (withEngineId && engine.value.trim()) out.context_engine_id = engine.value.trim();
+      if (withEngineId && engine.value.trim()) out.engine_id = engine.value.trim();
       return out;
     },
     set(o = {}) {
@@ -82,6 +89,14 @@ export function snmpCredentials({ version = 'v2c', community = 'public', withEng
       return g;
     },
   };
+}
+
+/** The notification's full name: snmpTrapOID's value when the server named it. */
+export function trapName(trap) {
+  for (const vb of trap.varbinds || []) {
+    if (vb.oid === '1.3.6.1.6.3.1.1.4.1.0' && typeof vb.value === 'string' && vb.value.includes('::')) return vb.value;
+  }
+  return trap.trap_type || trap.trap_oid || 'unknown';
 }
 
 export function severityBadge(name) {
@@ -128,7 +143,7 @@ export function trapDetail(trap) {
       h('td', { class: 'mono', text: varbindValue(vb) + (vb.raw !== undefined && String(vb.raw) !== varbindValue(vb) ? `  (raw ${typeof vb.raw === 'object' ? JSON.stringify(vb.raw) : vb.raw})` : '') })))));
   const v1 = trap.v1 || {};
   const body = [
-    h('div', { class: 'row' }, severityBadge(trap.trap_type), trap.resolved ? badge('resolved', 'ok') : badge('unresolved', 'warn'), trap.version ? badge(String(trap.version), 'primary') : null),
+    h('div', { class: 'row' }, severityBadge(trapName(trap)), trap.resolved ? badge('resolved', 'ok') : badge('unresolved', 'warn'), trap.version ? badge(String(trap.version), 'primary') : null),
     kvList([
       ['Sequence', trap.seq], ['Received', trap.time_str || fmtTime(trap.timestamp)], ['Source', trap.source, true],
       ['Trap type', trap.trap_type, true], ['Trap OID', trap.trap_oid, true], ['Version', trap.version],

@@ -6,7 +6,7 @@ import { api } from '../api.js';
 import { fmtNumber, fmtRate, fmtRelative, fmtUptime, liveUptime } from '../ui.js';
 import { LiveChart } from '../charts.js';
 import { series } from '../rates.js';
-import { sectionCard, severityBadge, varbindPreview, trapDetail } from '../components.js';
+import { sectionCard, severityBadge, trapName, varbindPreview, trapDetail } from '../components.js';
 
 const COUNTERS = [
   ['simulator', 'snmp_requests_served', 'SNMP requests'],
@@ -72,7 +72,7 @@ export function mount(root) {
     if (!recent.length) { recentList.append(h('li', { class: 'muted', text: 'No traps yet.' })); return; }
     for (const t of recent) {
       const li = h('li', { class: 'clickable', tabIndex: 0, attrs: { role: 'button', 'aria-label': `Trap ${t.trap_type || ''} from ${t.source || ''}` } },
-        severityBadge(t.trap_type),
+        severityBadge(trapName(t)),
         h('span', { class: 'grow ellipsis small mono', text: varbindPreview(t) }),
         h('span', { class: 'muted small nowrap', text: `${t.source || ''} · ${fmtRelative(t.timestamp)}` }));
       li.addEventListener('click', () => trapDetail(t));

@@ -8,7 +8,7 @@ import {
   toast, confirmDialog, modal, downloadBlob, fmtNumber, fmtRelative, fmtUptime, liveUptime, badge, stamp, emptyState,
 } from '../ui.js';
 import {
-  sectionCard, severityBadge, varbindPreview, trapDetail, snmpCredentials, SNMP_TYPES, iconButton, tabs,
+  sectionCard, severityBadge, trapName, varbindPreview, trapDetail, snmpCredentials, SNMP_TYPES, iconButton, tabs, typedVarbind,
 } from '../components.js';
 import { VirtualList } from '../vlist.js';
 
@@ -149,7 +149,7 @@ function buildLedger(panel, sc) {
       row.append(
         h('span', { class: 'mono small', text: tr.time_str || '' }),
         h('span', { class: 'mono small', text: tr.source || '' }),
-        h('span', {}, severityBadge(tr.trap_type || tr.trap_oid)),
+        h('span', {}, severityBadge(trapName(tr))),
         h('span', { class: 'small muted', text: tr.version || '' }),
         h('span', { class: 'mono small muted', text: varbindPreview(tr) }),
       );
@@ -355,7 +355,7 @@ function guessType(name, syntax) {
   if (/gauge|unsigned/.test(s)) return 'Gauge32';
   if (/timeticks|uptime/.test(s)) return 'TimeTicks';
   if (/ipaddress/.test(s)) return 'IpAddress';
-  if (/objectidentifier|objectid|oid/.test(s.replace(/\s/g, ''))) return 'OID';
+  if (/objectidentifier|objectid|oid/.test(s.replace(/\s/g, ''))) return 'ObjectIdentifier';
   if (/integer|index|status|type|enum/.test(s)) return 'Integer32';
   return 'OctetString';
 }
@@ -382,7 +382,7 @@ function buildSender(panel, sc) {
     const v = h('input', { value, spellcheck: false, attrs: { 'aria-label': 'Var-bind value' } });
     const tr = h('tr', {}, h('td', {}, o), h('td', {}, ty), h('td', {}, v),
       h('td', {}, h('button', { class: 'icon-btn sm', type: 'button', attrs: { 'aria-label': 'Remove var-bind' }, on: { click: () => tr.remove() } }, icon('x'))));
-    tr._get = () => ({ oid: o.value.trim(), type: ty.value, value: v.value });
+    tr._get = () => typedVarbind(o.value.trim(), ty.value, v.value);
     vbBody.append(tr);
     return o;
   }
@@ -454,8 +454,8 @@ function buildSender(panel, sc) {
     if (!trapOid.value.trim()) { toast('Enter the notification OID or name.', 'warning'); trapOid.focus(); return; }
     const c = cred.get();
     const body = {
-      target: target.value.trim(), port: Number(port.value) || 162, ...c, notification: kind.value, inform: kind.value === 'inform',
-      oid: trapOid.value.trim(), trap_oid: trapOid.value.trim(), varbinds: vbs,
+      target: target.value.trim(), port: Number(port.value) || 162, ...c, notification: kind.value,
+      oid: trapOid.value.trim(), varbinds: vbs,
       count: Math.max(1, Number(count.value) || 1), rate: Number(rate.value) || undefined,
     };
     localStorage.setItem('snmplab_sender', JSON.stringify({ target: body.target, port: body.port, kind: kind.value, ...cred.memo() }));
@@ -465,9 +465,12 @@ function buildSender(panel, sc) {
       const r = await api.post('/traps/send', body);
       const parts = [`${kind.value === 'inform' ? 'Inform' : 'Trap'} sent to ${body.target}:${body.port}`];
       if (r && r.sent !== undefined) parts.push(`sent ${r.sent}`);
-      if (r && r.acknowledged !== undefined) parts.push(`acknowledged ${r.acknowledged}`);
+      if (r && r.acknowledged !== undefined && r.acknowledged !== null) parts.push(`acknowledged ${r.acknowledged}`);
+      if (r && r.timed_out) parts.push(`timed out ${r.timed_out}`);
       if (r && r.failed) parts.push(`failed ${r.failed}`);
-      clear(result).append(h('div', { class: `alert ${r && r.failed ? 'warning' : 'success'}`, text: parts.join(' · ') }));
+      if (r && r.seconds !== undefined) parts.push(`${r.seconds} s`);
+      const bad = r && (r.failed || r.timed_out);
+      clear(result).append(h('div', { class: `alert ${bad ? 'warning' : 'success'}`, text: parts.join(' · ') }));
       toast(parts[0], 'success');
     } catch (e) {
       clear(result).append(h('div', { class: 'alert error', text: e.message }));
@@ -505,9 +508,16 @@ function buildListeners(panel) {
 
   async function loadListeners() {
     clear(lBody);
-    let s;
-    try { s = await api.get('/traps/status'); } catch (e) { lBody.append(h('div', { class: 'alert error', text: e.message })); return; }
-    const list = s.listeners || [];
+    let list;
+    let managed = true;
+    try {
+      const r = await api.get('/traps/listeners');
+      list = Array.isArray(r) ? r : r.listeners || [];
+    } catch (e) {
+      if (e.status !== 404 && e.status !== 405) { lBody.append(h('div', { class: 'alert error', text: e.message })); return; }
+      managed = false;
+      try { list = (await api.get('/traps/status')).listeners || []; } catch (e2) { lBody.append(h('div', { class: 'alert error', text: e2.message })); return; }
+    }
     const table = h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['Name', 'Address', 'State', 'Datagrams', 'Kernel drops', ''].map((x) => h('th', { text: x })))),
       h('tbody', {}, list.map((l) => h('tr', {},
         h('td', { text: l.name }), h('td', { class: 'mono', text: `${l.host}:${l.port}` }),
@@ -515,6 +525,10 @@ function buildListeners(panel) {
         h('td', { text: fmtNumber(l.datagrams) }), h('td', { text: fmtNumber(l.kernel_drops) }),
         h('td', {}, l.name && l.name !== 'default' ? h('button', { class: 'btn btn-sm btn-danger', type: 'button', text: 'Remove', on: { click: () => removeListener(l.name) } }) : null)))));
     lBody.append(list.length ? h('div', { class: 'table-wrap' }, table) : emptyState('No listeners.'));
+    if (!managed) {
+      lBody.append(h('p', { class: 'muted small', text: 'This trap daemon runs one listener, set by its port above; adding more listeners from the UI needs a newer trap daemon.' }));
+      return;
+    }
     const name = h('input', { placeholder: 'lab-2' });
     const host = h('input', { value: '0.0.0.0' });
     const port = h('input', { type: 'number', min: 1, max: 65535, placeholder: '2162' });
@@ -540,26 +554,33 @@ function buildListeners(panel) {
     try {
       const r = await api.get('/traps/users');
       users = Array.isArray(r) ? r : r.users || r.data || [];
+      if (r.engine_id) uBody.append(h('p', { class: 'small muted' }, 'Receiver engine ID (for informs): ', h('span', { class: 'mono', text: r.engine_id })));
     } catch (e) {
       uBody.append(h('div', { class: 'alert', text: e.status === 404 ? 'The trap daemon does not manage SNMPv3 users yet.' : e.message }));
     }
     if (users) {
-      const table = h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['User', 'Auth', 'Privacy', 'Engine ID', ''].map((x) => h('th', { text: x })))),
+      const table = h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['User', 'Level', 'Auth', 'Privacy', 'Engine ID', ''].map((x) => h('th', { text: x })))),
         h('tbody', {}, users.map((u) => h('tr', {},
-          h('td', { class: 'mono', text: u.user || u.name }), h('td', { text: u.auth_protocol || '–' }), h('td', { text: u.priv_protocol || '–' }),
+          h('td', { class: 'mono', text: u.user || u.name }), h('td', { class: 'small', text: u.security_level || '' }), h('td', { text: u.auth_protocol || '–' }), h('td', { text: u.priv_protocol || '–' }),
           h('td', { class: 'mono small', text: u.engine_id || 'any' }),
           h('td', {}, h('button', { class: 'btn btn-sm btn-danger', type: 'button', text: 'Delete', on: { click: () => removeUser(u.user || u.name) } }))))));
       uBody.append(users.length ? h('div', { class: 'table-wrap' }, table) : emptyState('No SNMPv3 users. SNMPv3 traps are refused until one is added.'));
     }
     const cred = snmpCredentials({ version: 'v3', withEngineId: true, idPrefix: 'usm' });
     cred.version.disabled = true;
+    cred.el.querySelector('#usm-context').closest('.field').hidden = true;
     const form = h('form', { class: 'form-grid' }, cred.el, h('button', { class: 'btn btn-primary', type: 'submit', text: 'Add user' }));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const v = cred.get();
-      delete v.version;
       if (!v.user) { toast('Enter a user name.', 'warning'); return; }
-      try { await api.post('/traps/users', v); toast('User added.', 'success'); loadUsers(); } catch (ex) { toast(ex.message, 'error'); }
+      const body = {
+        name: v.user,
+        auth_protocol: v.auth_protocol !== 'none' ? v.auth_protocol : null, auth_passphrase: v.auth_key || null,
+        priv_protocol: v.priv_protocol !== 'none' ? v.priv_protocol : null, priv_passphrase: v.priv_key || null,
+        engine_id: v.engine_id || null,
+      };
+      try { await api.post('/traps/users', body); toast(`User ${v.user} added.`, 'success'); loadUsers(); } catch (ex) { toast(ex.message, 'error'); }
     });
     uBody.append(h('h3', { text: 'Add a user' }), h('p', { class: 'muted small', text: 'Leave the engine ID empty to accept this user from any authoritative engine.' }), form);
   }

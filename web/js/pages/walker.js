@@ -8,7 +8,7 @@ import { takeHandoff, go, loadState, saveState } from '../nav.js';
 import {
   toast, confirmDialog, modal, copyText, downloadText, downloadBlob, toCsv, fmtNumber, fmtRate, fmtRelative, stamp, emptyState, badge,
 } from '../ui.js';
-import { sectionCard, snmpCredentials, iconButton, tabs } from '../components.js';
+import { sectionCard, snmpCredentials, iconButton, tabs, SNMP_TYPES, typedVarbind } from '../components.js';
 import { VirtualList } from '../vlist.js';
 
 const TARGETS_KEY = 'snmplab_walker_targets';
@@ -87,7 +87,10 @@ export function mount(root) {
   cred.set(saved);
   const oid = h('input', { id: 'walk-oid', value: saved.oid, spellcheck: false, autocomplete: 'off', class: 'mono' });
   const browseBtn = h('button', { class: 'btn', type: 'button', text: 'Browse MIBs', on: { click: () => go('browser', { search: oid.value.split('::').pop().split('.')[0] }) } });
-  const op = select([['bulkwalk', 'Bulk walk (GETBULK)'], ['walk', 'Walk (GETNEXT)']], saved.operation, { id: 'walk-op' });
+  const op = select([['bulkwalk', 'Bulk walk (GETBULK)'], ['walk', 'Walk (GETNEXT)'], ['get', 'Get'], ['getnext', 'Get next'], ['getbulk', 'Get bulk'], ['set', 'Set']], saved.operation, { id: 'walk-op' });
+  const nonRep = h('input', { id: 'walk-nonrep', type: 'number', min: 0, max: 256, value: 0 });
+  const setType = select(SNMP_TYPES, 'OctetString', { id: 'walk-settype' });
+  const setValue = h('input', { id: 'walk-setvalue', autocomplete: 'off', spellcheck: false });
   const maxRep = h('input', { id: 'walk-maxrep', type: 'number', min: 1, max: 1000, value: saved.max_repetitions || 25 });
   const timeout = h('input', { id: 'walk-timeout', type: 'number', min: 0.1, max: 60, step: 0.1, value: saved.timeout || 1 });
   const retries = h('input', { id: 'walk-retries', type: 'number', min: 0, max: 10, value: saved.retries ?? 1 });
@@ -106,16 +109,33 @@ export function mount(root) {
   const progressText = h('div', { class: 'muted small', id: 'walk-progress', attrs: { 'aria-live': 'polite' } });
   const errorBox = h('div', { class: 'alert error', hidden: true, attrs: { role: 'alert' } });
 
+  const nonRepField = field('Non-repeaters', nonRep);
+  const setTypeField = field('Set type', setType);
+  const setValueField = field('Set value', setValue);
+  const maxOidsField = field('Max OIDs (0 = all)', maxOids);
+  const syncOp = () => {
+    const o = op.value;
+    const walking = o === 'walk' || o === 'bulkwalk';
+    nonRepField.hidden = o !== 'getbulk';
+    maxRep.closest('.field').hidden = !(o === 'bulkwalk' || o === 'getbulk');
+    setTypeField.hidden = setValueField.hidden = o !== 'set';
+    maxOidsField.hidden = !walking;
+    const label = walking ? 'Run walk' : o === 'set' ? 'Run set' : 'Run request';
+    setText(runBtn.lastChild, label);
+    runBtn.setAttribute('aria-label', label);
+  };
+  op.addEventListener('change', syncOp);
   const form = h('form', { class: 'grid', attrs: { 'aria-label': 'Walk target' } },
     h('div', { class: 'form-grid' },
       h('div', { class: 'field span-2' }, h('label', { attrs: { for: 'walk-host' }, text: 'Host' }), h('div', { class: 'input-group' }, host, clearTargets), dl),
       field('Port', port), cred.el,
       h('div', { class: 'field span-all' }, h('label', { attrs: { for: 'walk-oid' }, text: 'OID' }), h('div', { class: 'input-group' }, oid, browseBtn)),
-      field('Operation', op), field('Max repetitions', maxRep), field('Timeout (s)', timeout), field('Retries', retries), field('Max OIDs (0 = all)', maxOids)),
+      field('Operation', op), field('Max repetitions', maxRep), nonRepField, setTypeField, setValueField, field('Timeout (s)', timeout), field('Retries', retries), maxOidsField),
     h('div', { class: 'row' }, parseSw.label, resolveSw.label),
     h('div', { class: 'row' }, runBtn, cancelBtn),
     progress, progressText, errorBox);
   form.addEventListener('submit', (e) => { e.preventDefault(); run(); });
+  syncOp();
 
   // ---- result ----
   let result = null; // {meta, varbinds}
@@ -157,6 +177,7 @@ export function mount(root) {
   const historyCard = sectionCard('Walk history', { actions: [diffBtn, clearHist], body: [historyList], flush: true });
   const selected = new Set();
   let serverHistory = null;
+  let historyTotal = 0;
 
   root.append(h('div', { class: 'grid grid-side-l' },
     h('div', { class: 'grid' }, sectionCard('Target', { body: [form] }), historyCard),
@@ -236,11 +257,12 @@ export function mount(root) {
     const body = p || params();
     errorBox.hidden = true;
     if (!body.target) { showError('Enter the agent host.'); host.focus(); return; }
-    if (!OID_RE.test(body.oid)) { showError('The OID must be numeric (1.3.6.1.2.1.2) or a MIB name (IF-MIB::ifTable).'); oid.focus(); return; }
+    if (!body.oid.split(/[\s,]+/).filter(Boolean).every((o) => OID_RE.test(o))) { showError('The OID must be numeric (1.3.6.1.2.1.2) or a MIB name (IF-MIB::ifTable).'); oid.focus(); return; }
     persist();
     const t = [body.target, ...targets.filter((x) => x !== body.target)].slice(0, 10);
     localStorage.setItem(TARGETS_KEY, JSON.stringify(t));
     clear(dl).append(...t.map((x) => h('option', { value: x })));
+    if (!['walk', 'bulkwalk'].includes(body.operation)) { await single(body); return; }
     walkId = `ui-${Math.random().toString(36).slice(2, 10)}`;
     runBtn.disabled = true;
     cancelBtn.hidden = false;
@@ -265,6 +287,32 @@ export function mount(root) {
       cancelBtn.hidden = true;
       progress.hidden = true;
       walkId = null;
+    }
+  }
+
+  async function single(body) {
+    const oids = body.oid.split(/[\s,]+/).filter(Boolean);
+    const { operation, oid: _o, max_oids: _m, ...agent } = body;
+    let payload;
+    if (operation === 'set') payload = { ...agent, varbinds: oids.map((o) => typedVarbind(o, setType.value, setValue.value)) };
+    else if (operation === 'getbulk') payload = { ...agent, oids, non_repeaters: Number(nonRep.value) || 0, max_repetitions: body.max_repetitions };
+    else payload = { ...agent, oids };
+    delete payload.max_repetitions;
+    if (operation === 'getbulk') payload.max_repetitions = body.max_repetitions;
+    runBtn.disabled = true;
+    progress.hidden = false;
+    try {
+      const r = await api.post(`/walk/${operation}`, payload);
+      const failed = r.error_status !== null && r.error_status !== undefined && r.error_status !== 0 && r.error_status !== 'noError';
+      result = { meta: { target: body.target, port: body.port, oid: body.oid, operation, status: failed ? 'error' : 'complete', message: failed ? `${r.error_status}${r.error_index ? ` at var-bind ${r.error_index}` : ''}${r.message ? `: ${r.message}` : ''}` : r.message || '', count: (r.varbinds || []).length }, varbinds: r.varbinds || [] };
+      setText(progressText, '');
+      toast(failed ? `The agent answered ${r.error_status}.` : `${operation} answered ${fmtNumber(result.varbinds.length)} var-binds.`, failed ? 'warning' : 'success');
+      if (view === 'parsed') showView('varbinds'); else render();
+    } catch (e) {
+      showError(friendly(e));
+    } finally {
+      runBtn.disabled = false;
+      progress.hidden = true;
     }
   }
 
@@ -294,12 +342,14 @@ export function mount(root) {
 
   function exportJson() {
     if (!result) { toast('Nothing to export yet.', 'warning'); return; }
+    if (view !== 'parsed' && result.meta.history_id) { serverExport('json'); return; }
     const data = view === 'parsed' ? parseView(result.varbinds, result.meta.target, result.meta.oid) : result.varbinds;
     downloadText(JSON.stringify(data, null, 2), `snmp_walk_${stamp()}.json`, 'application/json');
   }
 
   function exportCsv() {
     if (!result) { toast('Nothing to export yet.', 'warning'); return; }
+    if (view !== 'parsed' && result.meta.history_id) { serverExport('csv'); return; }
     let text;
     if (view === 'parsed') {
       const rows = parseView(result.varbinds, result.meta.target, result.meta.oid).map((p) => ({ ...p, labels: JSON.stringify(p.labels) }));
@@ -313,8 +363,10 @@ export function mount(root) {
   async function serverExport(format) {
     const id = result && result.meta.history_id;
     if (!id) {
-      // Rendered here from the var-binds: both formats are plain text.
+      // Rendered here from the var-binds: every format is plain text.
       if (!result) { toast('Nothing to export yet.', 'warning'); return; }
+      if (format === 'json') { downloadText(JSON.stringify(result.varbinds, null, 2), `snmp_walk_${stamp()}.json`, 'application/json'); return; }
+      if (format === 'csv') { downloadText(toCsv(result.varbinds.map((r) => ({ ...r, raw: typeof r.raw === 'object' ? JSON.stringify(r.raw) : r.raw })), ['oid', 'name', 'type', 'value', 'raw']), `snmp_walk_${stamp()}.csv`, 'text/csv'); return; }
       const text = format === 'walk'
         ? result.varbinds.map((r) => netsnmpLine(r, true)).join('\n') + '\n'
         : result.varbinds.map((r) => `${r.oid}|${snmprecTag(r.type)}|${snmprecValue(r)}`).join('\n') + '\n';
@@ -322,7 +374,7 @@ export function mount(root) {
       return;
     }
     try {
-      const { blob, name } = await api.download(`/walk/history/${encodeURIComponent(id)}/export`, { format }, `walk_${id}.${format === 'walk' ? 'txt' : format}`);
+      const { blob, name } = await api.download(`/walk/history/${encodeURIComponent(id)}/export`, { format }, `snmp_walk_${id}.${format === 'walk' ? 'txt' : format}`);
       downloadBlob(blob, name);
     } catch (e) {
       if (e.status === 404) { result.meta.history_id = null; serverExport(format); return; }
@@ -342,9 +394,9 @@ export function mount(root) {
     try {
       const id = result.meta.history_id;
       const r = id
-        ? await api.post(`/walk/history/${encodeURIComponent(id)}/device`, { name: name.value.trim(), community: community.value.trim() })
+        ? await api.post(`/walk/history/${encodeURIComponent(id)}/simulate`, { profile: name.value.trim(), device: true, device_name: name.value.trim(), community: community.value.trim() })
         : await api.post('/simulator/devices/from-walk', { name: name.value.trim(), community: community.value.trim(), varbinds: result.varbinds });
-      toast(`Device ${r && r.name ? r.name : name.value} created.`, 'success');
+      toast(`Device ${(r && (r.device_name || (r.device && r.device.name) || r.name)) || name.value} created.`, 'success');
       go('simulator');
     } catch (e) {
       toast(e.status === 404 ? 'The simulator does not import recordings yet.' : `Could not create the device: ${e.message}`, 'error');
@@ -365,6 +417,7 @@ export function mount(root) {
     try {
       const r = await api.get('/walk/history', { limit: 20 });
       serverHistory = Array.isArray(r) ? r : r.walks || r.data || [];
+      historyTotal = r.total ?? serverHistory.length;
     } catch {
       serverHistory = null;
     }
@@ -397,7 +450,8 @@ export function mount(root) {
     if (!serverHistory) { toast('Parameters loaded; run the walk to see its result.', 'info'); return; }
     try {
       const r = await api.get(`/walk/history/${encodeURIComponent(w.id)}`);
-      const { varbinds, rows, ...meta } = r;
+      const { varbinds, rows, params: p2, ...meta } = r;
+      if (p2) cred.set(p2);
       result = { meta: { ...meta, history_id: w.id }, varbinds: varbinds || rows || [] };
       render();
     } catch (e) { toast(e.message, 'error'); }
@@ -406,7 +460,9 @@ export function mount(root) {
   async function rerunWalk(w) {
     if (serverHistory) {
       try {
-        const r = await api.post(`/walk/history/${encodeURIComponent(w.id)}/rerun`);
+        const c = cred.get();
+        const keys = c.version === 'v3' ? { auth_key: c.auth_key || undefined, priv_key: c.priv_key || undefined } : undefined;
+        const r = await api.post(`/walk/history/${encodeURIComponent(w.id)}/rerun`, keys);
         const { varbinds, ...meta } = r;
         result = { meta, varbinds: varbinds || [] };
         render();
@@ -446,7 +502,7 @@ export function mount(root) {
       wide: true,
       body: [
         h('p', { text: `${fmtNumber((d.added || []).length)} added, ${fmtNumber((d.removed || []).length)} removed, ${fmtNumber((d.changed || []).length)} changed.` }),
-        h('div', { class: 'result' }, list('added', 'diff-add', (x) => `+ ${x.name || x.oid} = ${x.value}`), list('removed', 'diff-del', (x) => `- ${x.name || x.oid} = ${x.value}`), list('changed', 'diff-chg', (x) => `~ ${x.name || x.oid}: ${x.before ?? x.a?.value} → ${x.after ?? x.b?.value}`)),
+        h('div', { class: 'result' }, list('added', 'diff-add', (x) => `+ ${x.name || x.oid} = ${x.value}`), list('removed', 'diff-del', (x) => `- ${x.name || x.oid} = ${x.value}`), list('changed', 'diff-chg', (x) => `~ ${x.name || x.oid}: ${x.before && typeof x.before === 'object' ? x.before.value : x.before} → ${x.after && typeof x.after === 'object' ? x.after.value : x.after}`)),
       ],
       actions: [{ label: 'Download JSON', onClick: () => downloadText(JSON.stringify(d, null, 2), `walk_diff_${a}_${b}.json`, 'application/json') }, { label: 'Close', class: 'btn-primary' }],
     });
