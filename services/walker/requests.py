@@ -83,3 +83,10 @@ class SendRequest(AgentParams):
     generic_trap: int | None = Field(default=None, ge=0, le=6)
     specific_trap: int | None = Field(default=None, ge=0, le=2**31 - 1)
     engine_id: str | None = Field(default=None, description="v3 traps: our engine ID (hex)")
+
+
+class TableRequest(AgentParams):
+    table: str = Field(description="the table (or its entry): IF-MIB::ifTable or a numeric OID")
+    operation: Literal["walk", "bulkwalk"] = "bulkwalk"
+    max_repetitions: int = Field(default=25, ge=1, le=1000)
+    max_oids: int = Field(default=100_000, ge=0, le=5_000_000)

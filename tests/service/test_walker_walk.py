@@ -163,3 +163,23 @@ def test_execute_rejects_bad_input(walker: Walker, body: dict[str, object], need
         r = c.post("/walk/execute", json=body)
     assert r.status_code == 400, r.text
     assert needle.lower() in r.json()["detail"].lower()
+
+
+def test_table_view_of_sysortable(agent: Agent, walker: Walker) -> None:
+    expected = parse_netsnmp_walk(
+        netsnmp("snmpwalk", "-v2c", "-c", "public", "-On", agent.address, ".1.3.6.1.2.1.1.9")
+    )
+    with walker.client() as c:
+        r = c.post(
+            "/walk/table",
+            json={"target": agent.host, "port": agent.port, "table": "1.3.6.1.2.1.1.9"},
+        )
+    assert r.status_code == 200, r.text
+    view = r.json()
+    assert view["entry"] == "1.3.6.1.2.1.1.9.1"
+    assert [c["id"] for c in view["columns"]] == [2, 3, 4]
+    assert len(view["rows"]) * 3 == len(expected)
+    descr = {ln.split(" = ")[0]: ln.split(" = ", 1)[1] for ln in expected}
+    for row in view["rows"]:
+        text = descr[f".1.3.6.1.2.1.1.9.1.3.{row['instance']}"]
+        assert text == f'STRING: "{row["values"]["3"]}"'

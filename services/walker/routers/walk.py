@@ -7,8 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from services.walker.requests import WalkRequest
+from services.common.snmp import ber
+from services.walker.requests import TableRequest, WalkRequest
 from services.walker.service import WalkerService, WalkFailed
+from services.walker.table_view import build_table
 
 router = APIRouter()
 
@@ -36,6 +38,21 @@ async def run_walk(body: WalkRequest, request: Request) -> Response:
         params = body.model_dump(exclude={"auth_key", "priv_key", "walk_id"})
         meta["history_id"] = await svc.history.save(meta, outcome.rows, "walk", params)
     return json_response({**meta, "varbinds": outcome.rows})
+
+
+@router.post("/walk/table")
+async def table(body: TableRequest, request: Request) -> Response:
+    """Walk one conceptual table and answer it rows by columns, index decoded
+    (``{table, entry, index_objects, columns, rows: [{instance, index, values, raw}]}``)."""
+    svc: WalkerService = request.app.state.walker
+    table_oid = svc.names.parse_instance(body.table, "table")
+    req = WalkRequest(**body.model_dump(exclude={"table"}), oid=ber.oid_str(table_oid), save=False)
+    try:
+        outcome, meta = await svc.run_walk(req)
+    except WalkFailed as exc:
+        raise HTTPException(exc.status_code, exc.message) from None
+    view = build_table(outcome.rows, table_oid, svc.names.resolver)
+    return json_response({**meta, **view})
 
 
 @router.post("/walk/{walk_id}/cancel")
