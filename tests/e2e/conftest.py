@@ -63,8 +63,9 @@ Put ``tests/e2e/test_<your area>.py`` next to this file, start it with
 - ``tests.e2e.raw_udp.send_datagram`` / ``MALFORMED_SNMP`` for hand-made packets.
 - ``events_endpoint`` -- the gateway events listener; skips the test in a deployment that
   does not expose it.
-- ``clean_traps`` -- empties the trap store before the test; ``simulator_running`` makes
-  sure the simulator runs before and after the test (use it if you stop or reconfigure it).
+- ``clean_traps`` -- empties the trap store before the test; ``simulator_running`` /
+  ``trap_receiver_running`` make sure the simulator / trap receiver runs before and after
+  the test (use them if you stop or reconfigure it).
 
 The stack is shared by the whole session: leave it as you found it (restart what you stop,
 use fresh names for what you create). Keep tests fast; the whole e2e suite stays < 2 min.
@@ -201,24 +202,32 @@ def clean_traps(api: httpx.Client) -> None:
     ok_json(api.delete("/api/traps"))
 
 
-def _ensure_simulator_running(api: httpx.Client) -> None:
-    status = ok_json(api.get("/api/simulator/status"))
+def _ensure_running(api: httpx.Client, prefix: str) -> None:
+    """``prefix`` is ``/api/simulator`` or ``/api/traps``: start it unless it runs."""
+    status = ok_json(api.get(f"{prefix}/status"))
     assert isinstance(status, dict)
     if status.get("running") is not True:
-        ok_json(api.post("/api/simulator/start", json={}))
+        ok_json(api.post(f"{prefix}/start", json={}))
     wait_until(
-        lambda: ok_json(api.get("/api/simulator/status")),
+        lambda: ok_json(api.get(f"{prefix}/status")),
         lambda s: isinstance(s, dict) and s.get("running") is True,
         timeout=10,
-        what="simulator running",
+        what=f"{prefix} running",
     )
 
 
 @pytest.fixture
 def simulator_running(api: httpx.Client) -> Iterator[None]:
-    _ensure_simulator_running(api)
+    _ensure_running(api, "/api/simulator")
     yield
-    _ensure_simulator_running(api)
+    _ensure_running(api, "/api/simulator")
+
+
+@pytest.fixture
+def trap_receiver_running(api: httpx.Client) -> Iterator[None]:
+    _ensure_running(api, "/api/traps")
+    yield
+    _ensure_running(api, "/api/traps")
 
 
 # -- service logs in failure reports (local mode) ---------------------------------------------

@@ -63,3 +63,27 @@ def test_ws_with_bad_token_is_closed_with_4001(
     code = client.wait_closed(timeout=5)
     assert code == 4001, f"close code {code} ({client.close_reason!r}), expected 4001"
     assert client.messages_of("full_state") == [], "no state may reach an unauthenticated socket"
+
+
+def test_logout_closes_that_tokens_sockets_with_4001(
+    stack: StackAddresses, ws_connect: Callable[..., WsClient], api_token: str
+) -> None:
+    response = login(stack)
+    assert response.status_code == 200, response.text
+    token = response.json()["token"]
+    doomed = ws_connect(token)
+    doomed.wait_for("full_state")
+    bystander = ws_connect()  # the session-wide token: must stay open
+    bystander.wait_for("full_state")
+
+    with api_client(stack, token) as client:
+        out = client.post("/api/logout")
+        assert out.status_code == 200, out.text
+        assert client.get("/api/settings/check").status_code == 401, "token still valid"
+
+    code = doomed.wait_closed(timeout=5)
+    assert code == 4001, f"close code {code} ({doomed.close_reason!r}), expected 4001"
+    mark = bystander.mark()
+    bystander.send("ping")
+    bystander.wait_for(None, text="pong", timeout=2, since=mark)
+    assert token != api_token

@@ -79,6 +79,12 @@ def test_ping_gets_pong(ws: WsClient) -> None:
         ws.wait_for(None, text="pong", timeout=2, since=mark)
 
 
+def _stats(api: httpx.Client) -> dict[str, Any]:
+    body = ok_json(api.get("/api/stats"))
+    assert isinstance(body, dict), body
+    return body
+
+
 def _simulator_counters(message: Any) -> dict[str, Any]:
     return message["data"]["simulator"]
 
@@ -86,8 +92,7 @@ def _simulator_counters(message: Any) -> dict[str, Any]:
 def test_simulator_stop_and_start_push_status_then_stats(
     ws: WsClient, api: httpx.Client, stack: StackAddresses, simulator_running: None
 ) -> None:
-    before = ok_json(api.get("/api/stats"))
-    assert isinstance(before, dict)
+    before = _stats(api)
     stops = before["simulator"]["stop_count"]
     starts = before["simulator"]["start_count"]
 
@@ -126,3 +131,67 @@ def test_simulator_stop_and_start_push_status_then_stats(
         since=status.index + 1,
     )
     netsnmp.snmpget(stack.simulator, "1.3.6.1.2.1.1.3.0", community=stack.community).check()
+
+
+def test_simulator_restart_pushes_status_then_stats(
+    ws: WsClient, api: httpx.Client, stack: StackAddresses, simulator_running: None
+) -> None:
+    restarts = _stats(api)["simulator"]["restart_count"]
+    mark = ws.mark()
+    restarted = ok_json(api.post("/api/simulator/restart"))
+    assert isinstance(restarted, dict) and restarted.get("status") == "restarted", restarted
+    status = ws.wait_for(
+        "status", lambda m: m["simulator"]["running"] is True, timeout=5, since=mark
+    )
+    ws.wait_for(
+        "stats",
+        lambda m: _simulator_counters(m)["restart_count"] >= restarts + 1,
+        timeout=5,
+        since=status.index + 1,
+    )
+    netsnmp.snmpget(stack.simulator, "1.3.6.1.2.1.1.3.0", community=stack.community).check()
+
+
+def _receiver_counters(message: Any) -> dict[str, Any]:
+    return message["data"]["traps"]
+
+
+def _inform(stack: StackAddresses) -> netsnmp.ToolResult:
+    # coldStart, no var-binds: an acknowledged inform proves the receiver's socket is live.
+    return netsnmp.snmpinform(stack.trapd, "1.3.6.1.6.3.1.1.5.1", timeout=0.5, retries=0)
+
+
+def test_trap_receiver_stop_and_start_push_status_then_stats(
+    ws: WsClient, api: httpx.Client, stack: StackAddresses, trap_receiver_running: None
+) -> None:
+    before = _stats(api)
+    stops = before["traps"]["receiver_stop_count"]
+    starts = before["traps"]["receiver_start_count"]
+
+    mark = ws.mark()
+    stopped = ok_json(api.post("/api/traps/stop"))
+    assert isinstance(stopped, dict) and stopped.get("status") == "stopped", stopped
+    status = ws.wait_for("status", lambda m: m["traps"]["running"] is False, timeout=5, since=mark)
+    assert status.json["simulator"]["running"] is True, "status carries both parts"
+    ws.wait_for(
+        "stats",
+        lambda m: _receiver_counters(m)["receiver_stop_count"] >= stops + 1,
+        timeout=5,
+        since=status.index + 1,
+    )
+    assert not _inform(stack).ok, "a stopped receiver must not acknowledge informs"
+
+    mark = ws.mark()
+    started = ok_json(api.post("/api/traps/start", json={}))
+    assert isinstance(started, dict) and started.get("status") == "started", started
+    status = ws.wait_for("status", lambda m: m["traps"]["running"] is True, timeout=5, since=mark)
+    traps = status.json["traps"]
+    assert isinstance(traps["pid"], int) and isinstance(traps["port"], int), traps
+    assert isinstance(traps["resolve_mibs"], bool), traps
+    ws.wait_for(
+        "stats",
+        lambda m: _receiver_counters(m)["receiver_start_count"] >= starts + 1,
+        timeout=5,
+        since=status.index + 1,
+    )
+    _inform(stack).check()
