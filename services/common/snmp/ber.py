@@ -209,6 +209,12 @@ def encode_oid(oid: Sequence[int]) -> bytes:
 def decode_oid(content: bytes) -> OID:
     if not content:
         raise DecodeError("empty OID")
+    if content.isascii():
+        # Every arc below 128, one octet each (most OIDs a walk returns): no bit loop.
+        first = content[0]
+        if first < 40:
+            return (0, first, *content[1:])
+        return (1, first - 40, *content[1:]) if first < 80 else (2, first - 80, *content[1:])
     arcs: list[int] = []
     value = 0
     for byte in content:
