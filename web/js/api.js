@@ -55,12 +55,16 @@ function qs(params) {
   return s ? `?${s}` : '';
 }
 
-export async function request(method, path, { body, params, form, raw = false, auth = true, signal } = {}) {
+export async function request(method, path, { body, params, form, text, raw = false, auth = true, signal } = {}) {
   const headers = {};
   const token = session.token;
   if (auth && token) headers['X-Auth-Token'] = token;
   let payload;
   if (form) payload = form;
+  else if (text !== undefined) {
+    headers['Content-Type'] = 'text/plain; charset=utf-8';
+    payload = text;
+  }
   else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
@@ -94,6 +98,7 @@ export const api = {
   patch: (p, body, opts = {}) => request('PATCH', p, { body, ...opts }),
   del: (p, params, opts = {}) => request('DELETE', p, { params, ...opts }),
   upload: (p, form, params) => request('POST', p, { form, params }),
+  postText: (p, text, params) => request('POST', p, { text, params }),
   /** Fetch a file with the token and hand it to the browser as a download. */
   async download(p, params, fallbackName) {
     const res = await request('GET', p, { params, raw: true });

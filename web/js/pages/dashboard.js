@@ -41,6 +41,8 @@ export function mount(root) {
     sim: statCard('simulator', 'Simulator', 'simulator'),
     rcv: statCard('receiver', 'Trap receiver', 'activity'),
   };
+  const devBadges = h('div', { class: 'row', id: 'dash-devices', attrs: { 'aria-label': 'Simulated devices' } });
+  cards.sim.sub.after(devBadges);
   root.append(h('div', { class: 'grid grid-4' }, Object.values(cards).map((c) => c.card)));
 
   const counterEls = {};
@@ -86,19 +88,23 @@ export function mount(root) {
     recentPending = true;
     requestAnimationFrame(() => { recentPending = false; renderRecent(); });
   };
-  const devicesBody = h('div', { class: 'card-body' });
   root.append(h('div', { class: 'grid grid-side' },
     sectionCard('Recent traps', { actions: [h('a', { class: 'btn btn-sm', href: '#traps', text: 'Open trap ledger' })], body: [recentList], flush: true }),
     sectionCard('Quick actions', { body: [h('nav', { class: 'quick', attrs: { 'aria-label': 'Quick actions' } }, QUICK.map(([id, label, ic]) => h('a', { href: `#${id}` }, icon(ic), h('span', { text: label }))))] }),
   ));
-  void devicesBody;
 
   const renderStatus = () => {
     const sim = state.simulator || {};
     const rcv = state.traps || {};
     setText(cards.sim.value, sim.running ? 'Online' : 'Offline');
     cards.sim.ic.className = `stat-icon ${sim.running ? 'ok' : 'bad'}`;
-    setText(cards.sim.sub, sim.running ? `UDP ${sim.port ?? ''} · up ${liveUptime(sim)}${sim.devices !== undefined ? ` · ${sim.devices} devices` : ''}` : 'Not serving SNMP');
+    setText(cards.sim.sub, sim.running ? `UDP ${sim.port ?? ''} · up ${liveUptime(sim)}` : 'Not serving SNMP');
+    clear(devBadges);
+    if (sim.devices !== undefined && sim.devices !== null) {
+      const up = sim.running ? Number(sim.devices_running ?? 0) : 0;
+      const down = Number(sim.devices) - up;
+      devBadges.append(h('span', { class: `badge ${up ? 'ok' : ''}`, text: `${fmtNumber(up)} up` }), ' ', h('span', { class: `badge ${down ? 'bad' : ''}`, text: `${fmtNumber(down)} down` }));
+    }
     setText(cards.rcv.value, rcv.running ? 'Running' : 'Stopped');
     cards.rcv.ic.className = `stat-icon ${rcv.running ? 'ok' : 'bad'}`;
     setText(cards.rcv.sub, rcv.running ? `UDP ${rcv.port ?? ''} · ${rcv.resolve_mibs ? 'resolving names' : 'raw OIDs'}` : 'Not listening');

@@ -4,12 +4,13 @@ import { icon } from '../icons.js';
 import { api } from '../api.js';
 import { state, scope } from '../store.js';
 import {
-  toast, confirmDialog, modal, downloadText, fmtNumber, fmtRelative, fmtUptime, liveUptime, badge, stamp, emptyState,
+  toast, confirmDialog, modal, downloadText, downloadBlob, fmtNumber, fmtRelative, fmtUptime, liveUptime, badge, stamp, emptyState,
 } from '../ui.js';
 import { sectionCard, iconButton, tabs, kvList } from '../components.js';
 
 const LOG_KEY = 'snmplab_simulator_log';
 const LOG_MAX = 500;
+const SNMP_VALUE_TYPES = ['Integer32', 'Unsigned32', 'Counter32', 'Counter64', 'Gauge32', 'TimeTicks', 'IpAddress', 'ObjectIdentifier', 'OctetString', 'Opaque'];
 const QUIRKS = [
   ['bulk_ignores_max_repetitions', 'GETBULK ignores max-repetitions'],
   ['non_increasing_oid', 'Non-increasing OID in a walk'],
@@ -193,128 +194,141 @@ export function mount(root) {
     const body = h('div');
     const countBadge = h('span', { class: 'badge primary', text: '…' });
     const search = h('input', { type: 'search', placeholder: 'Filter devices', attrs: { 'aria-label': 'Filter devices' } });
-    const newBtn = iconButton('plus', 'New device', () => createDevice(), 'btn btn-primary btn-sm');
+    const newBtn = iconButton('plus', 'New devices', () => createDevices(), 'btn btn-primary btn-sm');
     newBtn.id = 'dev-new';
     const card = sectionCard('Simulated devices', { actions: [countBadge, h('div', {}, search), newBtn], body: [body], flush: true });
     panel.append(card);
     let devices = [];
+    let total = 0;
+    const dev = (name) => `/simulator/devices/${encodeURIComponent(name)}`;
     const render = () => {
       clear(body);
       const q = search.value.trim().toLowerCase();
-      const shown = devices.filter((d) => !q || JSON.stringify(d).toLowerCase().includes(q));
-      setText(countBadge, `${fmtNumber(devices.length)} devices`);
-      if (!shown.length) { body.append(emptyState(devices.length ? 'No device matches.' : 'No devices yet. Create one from a template, a recording or the loaded MIBs.')); return; }
-      const rows = shown.slice(0, 500).map((d) => {
-        const running = d.running ?? (state.simulator?.running && d.enabled !== false);
-        const faulty = d.faults && (d.faults.delay_ms || d.faults.drop_rate || d.faults.error_status || (d.faults.quirks || []).length);
-        const edit = h('button', { class: 'btn btn-sm', type: 'button', text: 'Open', on: { click: () => openDevice(d.name) } });
+      const shown = devices.filter((d) => !q || `${d.name} ${d.profile} ${d.community} ${d.context} ${d.port ?? ''}`.toLowerCase().includes(q));
+      setText(countBadge, `${fmtNumber(total)} devices`);
+      if (!shown.length) { body.append(emptyState(devices.length ? 'No device matches.' : 'No devices yet. Create them from a profile or a recording.')); return; }
+      const rows = shown.map((d) => {
+        const cfg = d.config || {};
+        const f = cfg.faults || {};
+        const faulty = f.delay_ms || f.drop_rate || f.error_status || (f.quirks || []).length;
+        const reqs = d.requests && typeof d.requests === 'object' ? Object.values(d.requests).reduce((a, b) => a + Number(b || 0), 0) : d.requests;
+        const state_ = cfg.enabled === false ? badge('disabled', '') : d.error ? badge('error', 'bad') : d.running ? badge('up', 'ok') : badge('down', 'bad');
+        if (d.error) state_.title = d.error;
         return h('tr', {},
-          h('td', {}, h('button', { class: 'btn btn-ghost btn-sm mono', type: 'button', text: d.name, on: { click: () => openDevice(d.name) } })),
-          h('td', { class: 'mono small', text: d.profile || '' }),
+          h('td', {}, h('button', { class: 'btn btn-ghost btn-sm mono', type: 'button', text: d.name, attrs: { 'aria-label': `Open device ${d.name}` }, on: { click: () => openDevice(d.name) } })),
+          h('td', { class: 'mono small', text: d.profile || cfg.profile || '' }),
           h('td', { class: 'mono small', text: [d.community, d.context ? `ctx ${d.context}` : null, d.port ? `UDP ${d.port}` : null, d.address].filter(Boolean).join(' · ') }),
-          h('td', {}, d.enabled === false ? badge('disabled', '') : running ? badge('up', 'ok') : badge('down', 'bad'), faulty ? badge('faults', 'warn') : null),
-          h('td', { class: 'small', text: d.oids !== undefined ? fmtNumber(d.oids) : '' }),
-          h('td', { class: 'small muted', text: d.last_activity ? fmtRelative(d.last_activity) : '' }),
-          h('td', {}, edit));
+          h('td', {}, state_, faulty ? h('span', {}, ' ', badge('faults', 'warn')) : null),
+          h('td', { class: 'small', text: d.oids !== undefined ? fmtNumber(d.oids) : '–' }),
+          h('td', { class: 'small', text: reqs !== undefined ? fmtNumber(reqs) : '–' }),
+          h('td', { class: 'small muted', text: d.last_activity ? fmtRelative(d.last_activity) : '–' }));
       });
       body.append(h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
-        h('thead', {}, h('tr', {}, ...['Name', 'Profile', 'Selected by', 'State', 'OIDs', 'Last request', ''].map((x) => h('th', { text: x })))),
+        h('thead', {}, h('tr', {}, ...['Name', 'Profile', 'Selected by', 'State', 'OIDs', 'Requests', 'Last request'].map((x) => h('th', { text: x })))),
         h('tbody', {}, rows))));
-      if (shown.length > 500) body.append(h('p', { class: 'muted small', text: `Showing 500 of ${shown.length}; filter to narrow.` }));
+      if (total > devices.length) body.append(h('p', { class: 'muted small card-body', text: `Showing the first ${devices.length} of ${fmtNumber(total)} devices.` }));
     };
     search.addEventListener('input', render);
     const load = async () => {
       try {
-        const r = await api.get('/simulator/devices');
-        devices = Array.isArray(r) ? r : r.devices || r.data || [];
+        const r = await api.get('/simulator/devices', { limit: 500 });
+        devices = r.devices || [];
+        total = r.total ?? devices.length;
         render();
       } catch (e) {
-        clear(body).append(h('div', { class: 'card-body' }, h('div', { class: 'alert', text: e.status === 404 ? 'This simulator serves one default device; the device fleet API is not available yet.' : `Could not load devices: ${e.message}` })));
+        clear(body).append(h('div', { class: 'card-body' }, h('div', { class: 'alert', text: e.status === 404 ? 'The device fleet API is not available on this simulator.' : `Could not load devices: ${e.message}` })));
         setText(countBadge, '–');
       }
     };
     load();
-    sc.on('status', () => { if (devices.length) render(); });
+    let reloadTimer = 0;
+    sc.on('status', () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(load, 300); });
     sc.on('open', load);
 
-    async function createDevice() {
+    async function createDevices() {
       let profiles = [];
-      try { const r = await api.get('/simulator/profiles'); profiles = Array.isArray(r) ? r : r.profiles || []; } catch { profiles = [{ name: 'default' }]; }
-      const name = h('input', { id: 'dev-name', value: `device-${devices.length + 1}`, autocomplete: 'off' });
-      const source = select([['profile', 'From a profile (template)'], ['recording', 'From a recording (.snmprec or walk text)'], ['mibs', 'Generated from loaded MIBs']], 'profile', { id: 'dev-source' });
-      const profile = select(profiles.map((p) => (typeof p === 'string' ? p : p.name)), undefined, { id: 'dev-profile' });
-      const count = h('input', { id: 'dev-count', type: 'number', min: 1, max: 1000, value: 1 });
-      const comm = h('input', { id: 'dev-community', value: 'public' });
-      const ctxName = h('input', { id: 'dev-context' });
-      const devPort = h('input', { id: 'dev-port', type: 'number', min: 1, max: 65535, placeholder: 'shared port' });
-      const ifaces = h('input', { id: 'dev-ifaces', type: 'number', min: 0, max: 4096, placeholder: 'profile default' });
-      const sysName = h('input', { id: 'dev-sysname', placeholder: '{name}' });
-      const sysLoc = h('input', { id: 'dev-sysloc', placeholder: 'Lab rack {i}' });
+      try { profiles = (await api.get('/simulator/profiles')).profiles || []; } catch { profiles = [{ name: 'default' }]; }
+      const source = select([['profile', 'From a profile (template for N devices)'], ['recording', 'From a recording (.snmprec or Net-SNMP walk)']], 'profile', { id: 'dev-source' });
+      const profile = select(profiles.map((p) => [p.name, `${p.name} (${fmtNumber(p.oids)} OIDs${p.builtin ? ', built-in' : ''})`]), undefined, { id: 'dev-profile' });
+      const count = h('input', { id: 'dev-count', type: 'number', min: 1, max: 10000, value: 1 });
+      const name = h('input', { id: 'dev-name', value: 'dev{n}', autocomplete: 'off', spellcheck: false });
+      const comm = h('input', { id: 'dev-community', value: 'public{n}', spellcheck: false });
+      const ctxName = h('input', { id: 'dev-context', placeholder: 'dev{n}', spellcheck: false });
+      const portStart = h('input', { id: 'dev-port', type: 'number', min: 1, max: 65535, placeholder: 'shared port' });
+      const ifaces = h('input', { id: 'dev-ifaces', type: 'number', min: 0, max: 4096, placeholder: 'from profile' });
+      const sysName = h('input', { id: 'dev-sysname', value: '{name}' });
+      const sysLoc = h('input', { id: 'dev-sysloc', value: 'Lab row {n}' });
       const file = h('input', { id: 'dev-file', type: 'file', accept: '.snmprec,.txt,.walk' });
-      const modules = h('input', { id: 'dev-modules', placeholder: 'IF-MIB, HOST-RESOURCES-MIB' });
-      const rowsPerTable = h('input', { id: 'dev-rows', type: 'number', min: 1, max: 1000, value: 4 });
-      const recField = field('Recording file', file, 'snmpsim .snmprec or Net-SNMP walk output (-On or symbolic)');
+      const fmt = select([['snmprec', 'snmpsim .snmprec'], ['walk', 'Net-SNMP walk output']], 'snmprec', { id: 'dev-format' });
+      const recName = h('input', { id: 'dev-recname', placeholder: 'profile name', spellcheck: false });
+      const recFields = h('div', { class: 'form-grid span-all' }, h('div', { class: 'span-2' }, field('Recording file', file)), field('Format', fmt), field('Profile name', recName));
       const profField = field('Profile', profile);
-      const mibFields = h('div', { class: 'form-grid span-all' }, field('MIB modules', modules), field('Rows per table', rowsPerTable));
-      const sync = () => { profField.hidden = source.value !== 'profile'; recField.hidden = source.value !== 'recording'; mibFields.hidden = source.value !== 'mibs'; };
+      const sync = () => { profField.hidden = source.value !== 'profile'; recFields.hidden = source.value !== 'recording'; };
       source.addEventListener('change', sync);
+      file.addEventListener('change', () => {
+        const f = file.files[0];
+        if (!f) return;
+        if (!recName.value) recName.value = f.name.replace(/\.[^.]+$/, '').replace(/[^\w.-]/g, '_').slice(0, 60);
+        if (/\.(txt|walk)$/i.test(f.name)) fmt.value = 'walk';
+      });
       sync();
       const report = h('div');
-      const m = modal('New simulated device', {
+      const m = modal('New simulated devices', {
         wide: true,
         body: [
-          h('div', { class: 'form-grid' }, field('Name', name, 'With a count above 1, names get -1, -2…'), field('Create from', source), profField, recField, mibFields,
-            field('How many', count), field('Community', comm, '{i} is the instance number'), field('SNMPv3 context', ctxName), field('Own UDP port', devPort), field('Interfaces', ifaces), field('sysName', sysName), field('sysLocation', sysLoc)),
+          h('p', { class: 'muted small', text: 'Patterns: {n} is the instance number, {n:3} pads it to 3 digits, {name} is the device name. 500 devices are 500 different devices.' }),
+          h('div', { class: 'form-grid' }, field('Create from', source), profField, recFields,
+            field('How many', count), field('Name pattern', name), field('Community pattern', comm), field('SNMPv3 context pattern', ctxName),
+            field('First own UDP port', portStart), field('Interfaces', ifaces), field('sysName', sysName), field('sysLocation', sysLoc)),
           report,
         ],
         actions: [{ label: 'Cancel' }, { label: 'Create', class: 'btn-primary', onClick: (close) => submit(close) }],
       });
+      m.foot.lastElementChild.id = 'dev-create';
       async function submit(close) {
-        const overrides = {};
-        if (sysName.value) overrides.sysName = sysName.value;
-        if (sysLoc.value) overrides.sysLocation = sysLoc.value;
-        const base = { name: name.value.trim(), community: comm.value || 'public', context: ctxName.value.trim(), overrides };
-        if (devPort.value) base.port = Number(devPort.value);
-        if (ifaces.value) base.interfaces = Number(ifaces.value);
+        let prof = profile.value;
+        clear(report);
         try {
-          let r;
           if (source.value === 'recording') {
             const f = file.files[0];
             if (!f) { toast('Choose a recording file.', 'warning'); return; }
-            const form = new FormData();
-            form.append('file', f);
-            form.append('name', base.name);
-            form.append('community', base.community);
-            r = await api.upload('/simulator/profiles/import', form);
-            if (r && r.profile) await api.post('/simulator/devices', { ...base, profile: r.profile.name || r.profile });
-          } else if (source.value === 'mibs') {
-            r = await api.post('/simulator/profiles/generate', { name: base.name, modules: modules.value.split(/[\s,]+/).filter(Boolean), rows: Number(rowsPerTable.value) || 4 });
-            await api.post('/simulator/devices', { ...base, profile: (r && (r.name || r.profile)) || base.name });
-          } else if (Number(count.value) > 1) {
-            r = await api.post('/simulator/devices/template', { ...base, profile: profile.value, count: Number(count.value) });
-          } else {
-            r = await api.post('/simulator/devices', { ...base, profile: profile.value });
+            prof = recName.value.trim();
+            if (!prof) { toast('Name the profile.', 'warning'); return; }
+            const r = await api.postText(`/simulator/profiles/${encodeURIComponent(prof)}/import`, await f.text(), { format: fmt.value });
+            showReport(r.report);
+            log(`profile ${prof} imported from ${f.name}`, 'success');
           }
-          const skipped = (r && (r.skipped || (r.report && r.report.skipped))) || [];
-          if (skipped.length) {
-            clear(report).append(h('div', { class: 'alert warning' }, h('strong', { text: `${skipped.length} lines skipped or coerced:` }),
-              h('ul', {}, skipped.slice(0, 50).map((s) => h('li', { class: 'small', text: `line ${s.line ?? '?'}: ${s.reason || s.message || JSON.stringify(s)}` })))));
-            toast('Device created with a report of skipped lines.', 'warning');
-          } else {
-            toast('Device created.', 'success');
-            close(true);
-          }
-          log(`device ${base.name} created`, 'success');
+          const overrides = {};
+          if (sysName.value) overrides.sysName = sysName.value;
+          if (sysLoc.value) overrides.sysLocation = sysLoc.value;
+          const t = { profile: prof, count: Number(count.value) || 1, name: name.value.trim() || 'dev{n}', community: comm.value || 'public', context: ctxName.value.trim(), overrides };
+          if (portStart.value) t.port_start = Number(portStart.value);
+          if (ifaces.value) t.interfaces = Number(ifaces.value);
+          const r = await api.post('/simulator/devices/template', t);
+          toast(`${fmtNumber(r.count)} device(s) created.`, 'success');
+          log(`${r.count} device(s) created from ${prof}`, 'success');
           load();
-        } catch (e) { toast(e.status === 404 ? 'The simulator does not support this yet.' : e.message, 'error'); }
+          if (!report.childElementCount) close(true);
+        } catch (e) {
+          if (e.body && e.body.report) showReport(e.body.report);
+          toast(e.message, 'error');
+        }
+      }
+      function showReport(rep) {
+        if (!rep) return;
+        const issues = rep.issues || rep.lines || rep.skipped_lines || [];
+        if (!issues.length && !rep.skipped && !rep.coerced) return;
+        clear(report).append(h('div', { class: 'alert warning' },
+          h('strong', { text: `Imported ${fmtNumber(rep.imported ?? rep.records ?? '')} records; ${fmtNumber(rep.skipped ?? 0)} skipped, ${fmtNumber(rep.coerced ?? 0)} coerced.` }),
+          h('ul', { class: 'small' }, issues.slice(0, 100).map((x) => h('li', { class: 'mono', text: typeof x === 'string' ? x : `line ${x.line ?? '?'}: ${x.reason || x.message || JSON.stringify(x)}` })))));
       }
       await m.result;
     }
 
     async function openDevice(name) {
       let d;
-      try { d = await api.get(`/simulator/devices/${encodeURIComponent(name)}`); } catch (e) { toast(e.message, 'error'); return; }
-      const cfg = d.config || d;
+      try { d = await api.get(dev(name)); } catch (e) { toast(e.message, 'error'); return; }
+      const cfg = d.config || {};
       const f = cfg.faults || {};
       const delay = h('input', { type: 'number', min: 0, max: 60000, value: f.delay_ms || 0 });
       const drop = h('input', { type: 'number', min: 0, max: 1, step: 0.01, value: f.drop_rate || 0 });
@@ -324,30 +338,103 @@ export function mount(root) {
       const linkTraps = switchControl('linkDown / linkUp when ifOperStatus changes', cfg.link_traps !== false);
       const persist = switchControl('Keep SET values across restarts', Boolean(cfg.persist_writes));
       const json = h('textarea', { class: 'code-editor', spellcheck: false, value: JSON.stringify(cfg, null, 2), attrs: { 'aria-label': 'Device configuration JSON' } });
-      const valuesBox = h('div');
-      const notifyOid = h('input', { value: 'IF-MIB::linkDown', class: 'mono' });
-      const notifyHost = h('input', { value: (cfg.targets && cfg.targets[0] && cfg.targets[0].host) || '127.0.0.1' });
-      const notifyPort = h('input', { type: 'number', value: (cfg.targets && cfg.targets[0] && cfg.targets[0].port) || 162 });
-      const notifyCount = h('input', { type: 'number', min: 1, value: 1 });
-      const notifyRate = h('input', { type: 'number', min: 0, step: 'any', value: 10 });
-      const notifyResult = h('div', { attrs: { 'aria-live': 'polite' } });
       const panes = { settings: h('div', { class: 'grid' }), values: h('div', { class: 'grid' }), faults: h('div', { class: 'grid' }), notify: h('div', { class: 'grid' }) };
-      panes.settings.append(kvList([['Profile', cfg.profile], ['Community', cfg.community], ['Write community', cfg.write_community], ['Context', cfg.context], ['Port', cfg.port], ['OIDs', d.oids]]),
+      const reqs = d.requests && typeof d.requests === 'object' ? Object.entries(d.requests).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ') : '';
+      const lifecycleBtn = (action) => h('button', { class: 'btn btn-sm', type: 'button', text: action[0].toUpperCase() + action.slice(1), on: { click: async () => { try { await api.post(`${dev(name)}/${action}`); toast(`Device ${name}: ${action}.`, 'success'); load(); } catch (e) { toast(e.message, 'error'); } } } });
+      panes.settings.append(
+        h('div', { class: 'row' }, d.running ? badge('up', 'ok') : badge('down', 'bad'), d.error ? h('span', { class: 'small', text: d.error }) : null, lifecycleBtn('start'), lifecycleBtn('stop'), lifecycleBtn('restart')),
+        kvList([['Profile', cfg.profile], ['Community', cfg.community], ['Write community', cfg.write_community], ['Context', cfg.context], ['Own port', cfg.port], ['OIDs', d.oids], ['Uptime', d.uptime_seconds !== undefined && d.uptime_seconds !== null ? fmtUptime(d.uptime_seconds) : null], ['Requests', reqs], ['Last request', d.last_activity ? fmtRelative(d.last_activity) : null]]),
         h('div', { class: 'row' }, enabled.label, linkTraps.label, persist.label),
-        h('label', { text: 'Full configuration (JSON)' }), json);
+        h('label', { text: 'Full configuration (JSON): writable OIDs, notification targets, overrides…' }), json);
       panes.faults.append(h('div', { class: 'form-grid' }, field('Response delay (ms)', delay), field('Drop rate (0-1)', drop), field('Forced error-status', errStatus)),
         h('fieldset', {}, h('legend', { text: 'Agent quirks' }), h('div', { class: 'grid' }, quirks.map((q) => q.label))));
-      panes.notify.append(h('p', { class: 'muted small', text: 'The device sends this notification with its own var-binds from its current state.' }),
-        h('div', { class: 'form-grid' }, h('div', { class: 'span-2' }, field('Notification', notifyOid)), field('Target host', notifyHost), field('Port', notifyPort), field('Count', notifyCount), field('Rate (per second)', notifyRate)),
-        h('div', { class: 'row' }, h('button', { class: 'btn btn-primary', type: 'button', text: 'Send from this device', on: { click: sendFromDevice } })), notifyResult);
-      panes.values.append(valuesBox);
-      const dt = tabs([['settings', 'Settings'], ['values', 'Values & rules'], ['faults', 'Faults'], ['notify', 'Send a trap']], (id) => { for (const [k, p] of Object.entries(panes)) p.hidden = k !== id; if (id === 'values') loadValues(); });
+
+      // Values and rules: one page of the device's OIDs, editable.
+      const prefix = h('input', { placeholder: '1.3.6.1.2.1.2', class: 'mono', attrs: { 'aria-label': 'OID prefix' } });
+      const valuesBox = h('div', { class: 'table-wrap' });
+      valuesBox.style.maxHeight = '380px';
+      const editOid = h('input', { class: 'mono', placeholder: 'sysName or 1.3.6.1.2.1.2.2.1.8.1', attrs: { 'aria-label': 'OID to change' } });
+      const editType = select([['', 'keep type'], ...SNMP_VALUE_TYPES.map((t) => [t, t])], '', { attrs: { 'aria-label': 'Type' } });
+      const editValue = h('input', { placeholder: 'value', attrs: { 'aria-label': 'New value' } });
+      const editRule = h('input', { class: 'mono', placeholder: '{"kind": "counter", "rate": 1000} (optional rule JSON)', attrs: { 'aria-label': 'Rule JSON' } });
+      const applyValue = h('button', { class: 'btn btn-primary btn-sm', type: 'button', text: 'Apply', on: { click: async () => {
+        const key = editOid.value.trim();
+        if (!key) { toast('Enter an OID.', 'warning'); return; }
+        let spec = editValue.value;
+        if (editRule.value.trim()) {
+          try { spec = { type: editType.value || undefined, rule: JSON.parse(editRule.value) }; } catch (e) { toast(`Rule JSON: ${e.message}`, 'error'); return; }
+        } else if (editType.value) spec = { type: editType.value, value: editValue.value };
+        try { const r = await api.patch(`${dev(name)}/oids`, { values: { [key]: spec } }); toast(`Changed ${(r.changed || []).length} value(s).`, 'success'); loadValues(); } catch (e) { toast(e.message, 'error'); }
+      } } });
+      panes.values.append(h('div', { class: 'row' }, h('div', { class: 'grow' }, prefix), h('button', { class: 'btn btn-sm', type: 'button', text: 'Show', on: { click: () => loadValues() } })), valuesBox,
+        h('h3', { text: 'Change a value or set a rule' }), h('div', { class: 'form-grid' }, h('div', { class: 'span-2' }, editOid), editType, editValue, h('div', { class: 'span-all' }, editRule), applyValue),
+        h('p', { class: 'muted small', text: 'Changing IF-MIB::ifOperStatus sends linkDown/linkUp to the device\'s targets, as a SET would.' }));
+      async function loadValues() {
+        clear(valuesBox).append(h('p', { class: 'muted', text: 'Loading…' }));
+        try {
+          const r = await api.get(`${dev(name)}/oids`, { prefix: prefix.value.trim() || undefined, limit: 300 });
+          const list = r.oids || [];
+          clear(valuesBox).append(h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['OID', 'Type', 'Value', ''].map((x) => h('th', { text: x })))),
+            h('tbody', {}, list.map((v) => h('tr', {}, h('td', { class: 'mono small', text: v.oid }), h('td', { class: 'small', text: v.type }), h('td', { class: 'mono small', text: String(v.value ?? '') }),
+              h('td', {}, v.live ? badge('live', 'info') : null, h('button', { class: 'btn btn-ghost btn-sm', type: 'button', text: 'Edit', on: { click: () => { editOid.value = v.oid; editType.value = ''; editValue.value = typeof v.raw === 'object' ? '' : String(v.raw ?? ''); editValue.focus(); } } })))))));
+          if (!list.length) valuesBox.append(emptyState('No OIDs under this prefix.'));
+        } catch (e) { clear(valuesBox).append(h('div', { class: 'alert', text: e.message })); }
+      }
+
+      // Send a notification from this device, or a storm.
+      const t0 = (cfg.targets || [])[0] || {};
+      const nTrap = h('input', { value: 'linkDown', class: 'mono', attrs: { 'aria-label': 'Notification' } });
+      const nIndex = h('input', { value: '1', attrs: { 'aria-label': 'Instance index' } });
+      const nHost = h('input', { value: t0.host || '127.0.0.1' });
+      const nPort = h('input', { type: 'number', min: 1, max: 65535, value: t0.port || 162 });
+      const nVer = select(['v1', 'v2c', 'v3'], t0.version || 'v2c');
+      const nComm = h('input', { value: t0.community || 'public' });
+      const nInform = switchControl('Inform (acknowledged)', Boolean(t0.inform));
+      const nCount = h('input', { type: 'number', min: 1, value: 1 });
+      const nRate = h('input', { type: 'number', min: 0.1, step: 'any', value: 100 });
+      const nResult = h('div', { attrs: { 'aria-live': 'polite' } });
+      const sendBtn = h('button', { class: 'btn btn-primary', type: 'button', text: 'Send from this device', on: { click: () => sendFromDevice() } });
+      panes.notify.append(h('p', { class: 'muted small', text: 'The device fills the notification\'s objects from its own current values (e.g. linkDown with ifIndex, ifAdminStatus, ifOperStatus of the index).' }),
+        h('div', { class: 'form-grid' }, field('Notification', nTrap), field('Index', nIndex), field('Target host', nHost), field('Port', nPort), field('Version', nVer), field('Community', nComm), field('Count', nCount), field('Rate (per second)', nRate)),
+        h('div', { class: 'row' }, nInform.label, sendBtn), nResult);
+      async function sendFromDevice() {
+        const bodyN = { trap: nTrap.value.trim(), index: nIndex.value.trim() || undefined, targets: [{ host: nHost.value.trim(), port: Number(nPort.value) || 162, version: nVer.value, community: nComm.value, inform: nInform.input.checked }], inform: nInform.input.checked };
+        const n = Number(nCount.value) || 1;
+        try {
+          if (n > 1) {
+            const st = await api.post(`${dev(name)}/storm`, { ...bodyN, count: n, rate: Number(nRate.value) || 100 });
+            clear(nResult).append(h('div', { class: 'alert', text: `Storm ${st.id} started: ${fmtNumber(st.total)} at ${st.rate}/s.` }));
+            followStorm(st.id);
+          } else {
+            const r = await api.post(`${dev(name)}/notify`, bodyN);
+            const res = r.results || [];
+            clear(nResult).append(h('div', { class: `alert ${res.some((x) => x.error) ? 'warning' : 'success'}` },
+              h('div', { text: `Sent ${r.trap}` }), h('ul', { class: 'small' }, res.map((x) => h('li', { text: `${x.target} ${x.version}${x.acked !== null && x.acked !== undefined ? ` acknowledged: ${x.acked}` : ''}${x.error ? ` – ${x.error}` : ''}` })))));
+          }
+          log(`device ${name} sent ${bodyN.trap}${n > 1 ? ` ×${n}` : ''}`, 'success');
+        } catch (e) { clear(nResult).append(h('div', { class: 'alert error', text: e.message })); }
+      }
+      let stormTimer = 0;
+      function followStorm(id) {
+        // A storm reports its own progress; ask for it while the dialog is open.
+        clearTimeout(stormTimer);
+        stormTimer = setTimeout(async () => {
+          try {
+            const st = await api.get(`/simulator/storms/${encodeURIComponent(id)}`);
+            clear(nResult).append(h('div', { class: `alert ${st.failed ? 'warning' : st.running ? '' : 'success'}`, text: `Storm ${id}: sent ${fmtNumber(st.sent)} of ${fmtNumber(st.total)}, acknowledged ${fmtNumber(st.acked)}, failed ${fmtNumber(st.failed)}${st.running ? '…' : ` in ${st.elapsed}s.`}` }));
+            if (st.running && m.dialog.open) followStorm(id);
+          } catch { /* the dialog reports nothing more */ }
+        }, 1000);
+      }
+
+      const dt = tabs([['settings', 'Settings'], ['values', 'Values & rules'], ['faults', 'Faults'], ['notify', 'Send a trap']], (id) => { for (const [k, p] of Object.entries(panes)) p.hidden = k !== id; if (id === 'values' && !valuesBox.childElementCount) loadValues(); });
       const m = modal(`Device ${name}`, {
         wide: true,
         body: [dt.el, ...Object.values(panes)],
         actions: [
-          { label: 'Delete', class: 'btn-danger', onClick: async (close) => { if (await confirmDialog('Delete device?', `Delete device ${name}?`, { confirmLabel: 'Delete', danger: true })) { try { await api.del(`/simulator/devices/${encodeURIComponent(name)}`); toast('Device deleted.', 'success'); close(true); load(); } catch (e) { toast(e.message, 'error'); } } } },
+          { label: 'Delete', class: 'btn-danger', onClick: async (close) => { if (await confirmDialog('Delete device?', `Delete device ${name}?`, { confirmLabel: 'Delete', danger: true })) { try { await api.del(dev(name)); toast('Device deleted.', 'success'); log(`device ${name} deleted`, 'success'); close(true); load(); } catch (e) { toast(e.message, 'error'); } } } },
           { label: 'Export .snmprec', onClick: () => exportDevice('snmprec') },
+          { label: 'Export walk', onClick: () => exportDevice('walk') },
           { label: 'Cancel' },
           { label: 'Save', class: 'btn-primary', onClick: (close) => saveDevice(close) },
         ],
@@ -355,22 +442,7 @@ export function mount(root) {
       dt.select('settings');
 
       async function exportDevice(format) {
-        try { const { blob, name: fn } = await api.download(`/simulator/devices/${encodeURIComponent(name)}/export`, { format }, `${name}.${format}`); const { downloadBlob } = await import('../ui.js'); downloadBlob(blob, fn); } catch (e) { toast(e.message, 'error'); }
-      }
-      async function loadValues() {
-        clear(valuesBox).append(h('p', { class: 'muted', text: 'Loading…' }));
-        let vals;
-        try { const r = await api.get(`/simulator/devices/${encodeURIComponent(name)}/values`, { limit: 200 }); vals = Array.isArray(r) ? r : r.values || r.data || []; } catch (e) { clear(valuesBox).append(h('div', { class: 'alert', text: e.status === 404 ? 'Per-object values are not exposed by this simulator yet. Edit overrides in the JSON on the Settings tab.' : e.message })); return; }
-        clear(valuesBox);
-        valuesBox.append(h('div', { class: 'table-wrap' }, h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['OID', 'Name', 'Type', 'Value', 'Rule'].map((x) => h('th', { text: x })))),
-          h('tbody', {}, vals.map((v) => h('tr', {}, h('td', { class: 'mono small', text: v.oid }), h('td', { class: 'mono small', text: v.name || '' }), h('td', { class: 'small', text: v.type || '' }), h('td', { class: 'mono small', text: String(v.value ?? '') }), h('td', { class: 'small muted', text: v.rule ? JSON.stringify(v.rule) : '' })))))));
-      }
-      async function sendFromDevice() {
-        try {
-          const r = await api.post(`/simulator/devices/${encodeURIComponent(name)}/notify`, { notification: notifyOid.value.trim(), targets: [{ host: notifyHost.value.trim(), port: Number(notifyPort.value) || 162 }], count: Number(notifyCount.value) || 1, rate: Number(notifyRate.value) || undefined });
-          clear(notifyResult).append(h('div', { class: 'alert success', text: `Sent ${r.sent ?? ''} ${r.acknowledged !== undefined ? `· acknowledged ${r.acknowledged}` : ''} ${r.failed ? `· failed ${r.failed}` : ''}`.trim() }));
-          log(`device ${name} sent ${notifyOid.value}`, 'success');
-        } catch (e) { clear(notifyResult).append(h('div', { class: 'alert error', text: e.message })); }
+        try { const { blob } = await api.download(`${dev(name)}/export`, { format }); downloadBlob(blob, `${name}.${format === 'walk' ? 'txt' : 'snmprec'}`); } catch (e) { toast(e.message, 'error'); }
       }
       async function saveDevice(close) {
         let next;
@@ -378,10 +450,11 @@ export function mount(root) {
         next.enabled = enabled.input.checked;
         next.link_traps = linkTraps.input.checked;
         next.persist_writes = persist.input.checked;
-        next.faults = { delay_ms: Number(delay.value) || 0, drop_rate: Number(drop.value) || 0, error_status: errStatus.value ? Number(errStatus.value) : null, quirks: quirks.filter((q) => q.input.checked).map((q) => q.input.value) };
-        try { await api.put(`/simulator/devices/${encodeURIComponent(name)}`, next); toast('Device saved.', 'success'); log(`device ${name} saved`, 'success'); close(true); load(); } catch (e) { toast(e.message, 'error'); }
+        next.faults = { ...(next.faults || {}), delay_ms: Number(delay.value) || 0, drop_rate: Number(drop.value) || 0, error_status: errStatus.value ? Number(errStatus.value) : null, quirks: quirks.filter((q) => q.input.checked).map((q) => q.input.value) };
+        try { await api.put(dev(name), next); toast('Device saved.', 'success'); log(`device ${name} saved`, 'success'); close(true); load(); } catch (e) { toast(e.message, 'error'); }
       }
       await m.result;
+      clearTimeout(stormTimer);
     }
   }
 
