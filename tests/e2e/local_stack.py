@@ -38,7 +38,7 @@ SIMULATOR_HOST = "127.0.0.12"
 TRAPD_HOST = "127.0.0.13"
 WALKER_HOST = "127.0.0.14"
 
-START_TIMEOUT = 45.0  # cold start of four Python processes on a loaded 2-core machine
+START_TIMEOUT = 90.0  # cold start + first MIB compile on a loaded 2-core machine (a deadline)
 STOP_TIMEOUT = 5.0
 INTERNAL_HEADER = "X-Snmplab-Internal"  # services/common/internal_auth.py HEADER
 
