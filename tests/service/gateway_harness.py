@@ -81,6 +81,8 @@ def run_gateway(tmp_path: Path, **env_extra: str) -> Iterator[GatewayProc]:
         "SNMPLAB_TRAPD_URL": f"http://{LOOPBACK}:{free_tcp_port()}",
         "SNMPLAB_WALKER_URL": f"http://{LOOPBACK}:{free_tcp_port()}",
         "SNMPLAB_WEB_DIR": "",
+        # No standard MIBs: the library starts empty at once (MIB tests cover compiling).
+        "SNMPLAB_MIB_STANDARD_DIR": str(tmp_path / "no-standard-mibs"),
         "SNMPLAB_LOG_LEVEL": "WARNING",
         **env_extra,
     }

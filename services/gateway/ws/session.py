@@ -121,7 +121,9 @@ async def _backfill(gw: Gateway, client: WsClient, after_seq: int) -> None:
             if not records:
                 break
             if sent >= limit:
-                _notice_gap(client, cursor, len(records))
+                last = body.get("last_seq") if isinstance(body, dict) else None
+                remaining = last - cursor if isinstance(last, int) and last > cursor else None
+                _notice_gap(client, cursor, remaining or len(records))
                 break
             for record in records:
                 await client.wait_for_space()
