@@ -14,7 +14,6 @@ from services.common.events import EventSender
 from tests.service.gateway_harness import (
     LOOPBACK,
     SECRET,
-    GatewayProc,
     make_standin,
     recv_until,
     run_gateway,
