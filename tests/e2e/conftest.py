@@ -61,6 +61,8 @@ Put ``tests/e2e/test_<your area>.py`` next to this file, start it with
   ``parse_numeric`` / ``walk_lines`` for ``-On`` output.
 - ``tests.e2e.polling.wait_until(probe, condition, timeout=...)`` for state only REST shows.
 - ``tests.e2e.raw_udp.send_datagram`` / ``MALFORMED_SNMP`` for hand-made packets.
+- ``gateway_replica`` -- a second gateway (local mode only, started on first use) that
+  receives every event too: the same addresses with its own ``gateway_url`` / ``ws_url``.
 - ``events_endpoint`` -- the gateway events listener; skips the test in a deployment that
   does not expose it.
 - ``clean_traps`` -- empties the trap store before the test; ``simulator_running`` /
@@ -74,6 +76,7 @@ Run only the e2e suite with ``.venv/bin/python -m pytest tests/e2e -m e2e``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
@@ -182,6 +185,16 @@ def ws(ws_connect: Callable[..., WsClient]) -> WsClient:
     client: WsClient = ws_connect()
     client.wait_for("full_state", timeout=5)
     return client
+
+
+@pytest.fixture(scope="session")
+def gateway_replica(request: pytest.FixtureRequest, stack: StackAddresses) -> StackAddresses:
+    """A second gateway on 127.0.0.15 that receives every event too (local mode only;
+    started on first use). Same services, same credentials, its own sessions."""
+    local = request.config.stash.get(_LOCAL_STACK, None)
+    if local is None:
+        pytest.skip("a second gateway replica is started only in local mode")
+    return dataclasses.replace(stack, gateway_url=local.start_replica())
 
 
 @pytest.fixture

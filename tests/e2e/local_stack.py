@@ -37,6 +37,7 @@ GATEWAY_HOST = "127.0.0.11"
 SIMULATOR_HOST = "127.0.0.12"
 TRAPD_HOST = "127.0.0.13"
 WALKER_HOST = "127.0.0.14"
+GATEWAY_REPLICA_HOST = "127.0.0.15"  # a second gateway, started only by tests that ask
 
 START_TIMEOUT = 90.0  # cold start + first MIB compile on a loaded 2-core machine (a deadline)
 STOP_TIMEOUT = 5.0
@@ -68,13 +69,14 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     health_url: str
+    module: str = ""  # services.<module>; default: the name
     proc: subprocess.Popen[bytes] | None = None
     _log: IO[bytes] | None = field(default=None, repr=False)
 
     def start(self) -> None:
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"services.{self.name}"],
+            [sys.executable, "-m", f"services.{self.module or self.name}"],
             cwd=REPO_ROOT,
             env=self.env,
             stdin=subprocess.DEVNULL,
@@ -132,10 +134,16 @@ class LocalStack:
     community: str = "public"
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     addresses: StackAddresses | None = None
+    replica: ServiceProcess | None = None
 
     def plan(self) -> StackAddresses:
         gw_port = free_tcp_port(GATEWAY_HOST)
         events = Endpoint(GATEWAY_HOST, free_udp_port(GATEWAY_HOST))
+        # Services send every event to both gateways from the start, as with replicas in
+        # Kubernetes; the second listens only once a test starts it (until then the
+        # datagrams to it are dropped by the kernel, which costs nothing).
+        replica_port = free_tcp_port(GATEWAY_REPLICA_HOST)
+        replica_events = Endpoint(GATEWAY_REPLICA_HOST, free_udp_port(GATEWAY_REPLICA_HOST))
         sim_control = free_tcp_port(SIMULATOR_HOST)
         simulator = Endpoint(SIMULATOR_HOST, free_udp_port(SIMULATOR_HOST))
         trapd_control = free_tcp_port(TRAPD_HOST)
@@ -152,7 +160,7 @@ class LocalStack:
             {
                 "PYTHONUNBUFFERED": "1",
                 "SNMPLAB_INTERNAL_SECRET": self.secret,
-                "SNMPLAB_EVENTS_TARGETS": str(events),
+                "SNMPLAB_EVENTS_TARGETS": f"{events},{replica_events}",
                 "SNMPLAB_GATEWAY_URL": gateway_url,
                 "SNMPLAB_LOG_LEVEL": "INFO",
                 # The services must not reach for the developer's proxy on loopback.
@@ -167,25 +175,33 @@ class LocalStack:
         def env(extra: dict[str, str]) -> dict[str, str]:
             return {**base, **extra}
 
-        self.services = {
-            "gateway": ServiceProcess(
-                "gateway",
+        def gateway(name: str, host: str, port: int, listen: Endpoint) -> ServiceProcess:
+            url = f"http://{host}:{port}"
+            return ServiceProcess(
+                name,
                 env(
                     {
-                        "SNMPLAB_GATEWAY_HOST": GATEWAY_HOST,
-                        "SNMPLAB_GATEWAY_PORT": str(gw_port),
-                        "SNMPLAB_EVENTS_LISTEN": str(events),
+                        "SNMPLAB_GATEWAY_HOST": host,
+                        "SNMPLAB_GATEWAY_PORT": str(port),
+                        "SNMPLAB_EVENTS_LISTEN": str(listen),
                         "SNMPLAB_SIMULATOR_URL": sim_url,
                         "SNMPLAB_TRAPD_URL": trapd_url,
                         "SNMPLAB_WALKER_URL": walker_url,
-                        "SNMPLAB_GATEWAY_DATA_DIR": str(data / "gateway"),
+                        "SNMPLAB_GATEWAY_DATA_DIR": str(data / name),
                         "SNMPLAB_ADMIN_USERNAME": self.username,
                         "SNMPLAB_ADMIN_PASSWORD": self.password,
                     }
                 ),
-                logs / "gateway.log",
-                f"{gateway_url}/api/health",
-            ),
+                logs / f"{name}.log",
+                f"{url}/api/health",
+                module="gateway",
+            )
+
+        self.replica = gateway(
+            "gateway-replica", GATEWAY_REPLICA_HOST, replica_port, replica_events
+        )
+        self.services = {
+            "gateway": gateway("gateway", GATEWAY_HOST, gw_port, events),
             "simulator": ServiceProcess(
                 "simulator",
                 env(
@@ -317,6 +333,25 @@ class LocalStack:
                     )
                 time.sleep(interval)
                 interval = min(interval * 1.5, 0.3)
+
+    def start_replica(self) -> str:
+        """Start the second gateway (same secret, same services, its own data and users'
+        sessions); returns its URL once ``/api/health`` answers."""
+        replica = self.replica
+        assert replica is not None, "plan() first"
+        if replica.name not in self.services:
+            self.services[replica.name] = replica
+            replica.start()
+        deadline = time.monotonic() + START_TIMEOUT
+        with httpx.Client(timeout=2.0, trust_env=False) as http:
+            while not _answers(http, replica.health_url):
+                code = replica.exited()
+                if code is not None or time.monotonic() > deadline:
+                    raise StackStartError(
+                        f"gateway replica not ready (exit code {code})\n{replica.log_tail()}"
+                    )
+                time.sleep(0.1)
+        return replica.health_url.removesuffix("/api/health")
 
     def stop(self) -> None:
         # Reverse order: the gateway goes last, so services' last events are not refused.
