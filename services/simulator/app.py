@@ -11,9 +11,10 @@ from fastapi.responses import JSONResponse
 
 from services.common.control_app import make_control_app
 from services.common.events import EventSender
+from services.common.mibs.client import MibIndexFollower, mibs_changed_router
 from services.simulator.config import SimulatorSettings
 from services.simulator.notifier import Notifier
-from services.simulator.routers import devices, lifecycle, notifications, profiles, users
+from services.simulator.routers import data, devices, lifecycle, notifications, profiles, users
 from services.simulator.simulator import Simulator, SimulatorError
 
 
@@ -22,6 +23,8 @@ def create_app(settings: SimulatorSettings, *, events: EventSender | None = None
     if events is None:
         events = EventSender.from_settings(settings, "simulator")
     simulator = Simulator(settings, events)
+    follower = MibIndexFollower.from_settings(settings)
+    simulator.mib_follower = follower
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -29,6 +32,7 @@ def create_app(settings: SimulatorSettings, *, events: EventSender | None = None
         app.state.notifier = notifier
         simulator.on_write = notifier.on_write
         simulator.notifier = notifier
+        follower.start()
         periodic = asyncio.create_task(simulator.run_periodic())
         if settings.simulator_autostart:
             try:
@@ -44,6 +48,7 @@ def create_app(settings: SimulatorSettings, *, events: EventSender | None = None
                 await periodic
             await simulator.shutdown()
             notifier.close()
+            await follower.stop()
             events.close()
 
     app = make_control_app("simulator", secret, lifespan=lifespan)
@@ -61,4 +66,6 @@ def create_app(settings: SimulatorSettings, *, events: EventSender | None = None
     app.include_router(notifications.router)
     app.include_router(devices.router)
     app.include_router(profiles.router)
+    app.include_router(data.router)
+    app.include_router(mibs_changed_router(follower))
     return app

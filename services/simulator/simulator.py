@@ -110,7 +110,7 @@ class Simulator:
         self.usm = UsmAgent(Engine(self.data_dir / "engine.json"), self.contexts)
         self.usm.set_users(list(self.users.values()))
         self.on_write: Any = None  # set by the notifier (state-change traps)
-        self.mib_index: Any = None  # the gateway's MIB index, once fetched
+        self.mib_follower: Any = None  # follows the gateway's MIB index
         self.notifier: Any = None
 
     # -- persistence -------------------------------------------------------------------
@@ -130,6 +130,21 @@ class Simulator:
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data, indent=1, sort_keys=True))
         tmp.replace(path)
+
+    @property
+    def mib_index(self) -> Any:
+        """The gateway's MIB index once loaded, else None."""
+        f = self.mib_follower
+        return f.index if f is not None and f.loaded else None
+
+    def custom_data(self) -> dict[str, Any]:
+        data = self._read_json(self.data_dir / "custom_data.json", {})
+        return data if isinstance(data, dict) else {}
+
+    def save_custom_data(self, raw: dict[str, Any], records: list[Any]) -> None:
+        self._write_json(self.data_dir / "custom_data.json", raw)
+        path = self.data_dir / "custom_data.snmprec"
+        path.write_text(to_snmprec(sorted(records, key=lambda r: r.oid)), encoding="utf-8")
 
     def name_resolver(self) -> Any:
         """``MODULE::name.index`` -> OID through the MIB index, or None without MIBs."""
@@ -210,6 +225,13 @@ class Simulator:
             records = build_records(profile, cfg)
         except OverrideError as exc:
             raise SimulatorError(422, str(exc)) from None
+        if cfg.name == "default":
+            custom = self.data_dir / "custom_data.snmprec"
+            if custom.exists():
+                extra, _ = parse_snmprec(custom.read_text(encoding="utf-8"))
+                by_oid = {r.oid: r for r in records}
+                by_oid.update({r.oid: r for r in extra})
+                records = list(by_oid.values())
         writes = self._load_writes(cfg.name) if cfg.persist_writes else []
         if writes:
             by_oid = {r.oid: r for r in records}

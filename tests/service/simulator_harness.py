@@ -51,8 +51,9 @@ class EventsSink:
         self.events.append(ev)
         return ev
 
-    def wait_for(self, pred: Callable[[Event], bool], timeout: float = 5.0,
-                 after: int = 0) -> Event:  # fmt: skip
+    def wait_for(
+        self, pred: Callable[[Event], bool], timeout: float = 5.0, after: int = 0
+    ) -> Event:
         for ev in self.events[after:]:
             if pred(ev):
                 return ev
@@ -68,8 +69,9 @@ class EventsSink:
 
 
 class SimulatorProcess:
-    def __init__(self, data_dir: Path, extra_env: dict[str, str] | None = None,
-                 snmp_port: int | None = None) -> None:  # fmt: skip
+    def __init__(
+        self, data_dir: Path, extra_env: dict[str, str] | None = None, snmp_port: int | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.snmp_port = snmp_port or free_port()
         self.control_port = free_port(socket.SOCK_STREAM)
@@ -77,8 +79,9 @@ class SimulatorProcess:
         self.extra_env = extra_env or {}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = data_dir / "simulator.log"
-        self.http = httpx.Client(base_url=f"http://{HOST}:{self.control_port}",
-                                 headers={HEADER: SECRET}, timeout=10)  # fmt: skip
+        self.http = httpx.Client(
+            base_url=f"http://{HOST}:{self.control_port}", headers={HEADER: SECRET}, timeout=10
+        )
 
     @property
     def target(self) -> str:
@@ -98,22 +101,29 @@ class SimulatorProcess:
 
     def _launch(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SNMPLAB_")}
-        env.update({
-            "SNMPLAB_INTERNAL_SECRET": SECRET,
-            "SNMPLAB_EVENTS_TARGETS": f"{HOST}:{self.sink.port}",
-            "SNMPLAB_SIMULATOR_CONTROL_HOST": HOST,
-            "SNMPLAB_SIMULATOR_CONTROL_PORT": str(self.control_port),
-            "SNMPLAB_SIMULATOR_SNMP_HOST": HOST,
-            "SNMPLAB_SIMULATOR_SNMP_PORT": str(self.snmp_port),
-            "SNMPLAB_SIMULATOR_DATA_DIR": str(self.data_dir),
-            "SNMPLAB_GATEWAY_URL": f"http://{HOST}:{free_port(socket.SOCK_STREAM)}",
-            "SNMPLAB_LOG_LEVEL": "WARNING",
-        })  # fmt: skip
+        env.update(
+            {
+                "SNMPLAB_INTERNAL_SECRET": SECRET,
+                "SNMPLAB_EVENTS_TARGETS": f"{HOST}:{self.sink.port}",
+                "SNMPLAB_SIMULATOR_CONTROL_HOST": HOST,
+                "SNMPLAB_SIMULATOR_CONTROL_PORT": str(self.control_port),
+                "SNMPLAB_SIMULATOR_SNMP_HOST": HOST,
+                "SNMPLAB_SIMULATOR_SNMP_PORT": str(self.snmp_port),
+                "SNMPLAB_SIMULATOR_DATA_DIR": str(self.data_dir),
+                "SNMPLAB_GATEWAY_URL": f"http://{HOST}:{free_port(socket.SOCK_STREAM)}",
+                "SNMPLAB_LOG_LEVEL": "WARNING",
+            }
+        )
         env.update(self.extra_env)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "services.simulator"], cwd=ROOT,
-                                     env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "services.simulator"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -164,5 +174,7 @@ def lines_by_oid(text: str) -> dict[str, str]:
     for line in text.splitlines():
         if " = " in line:
             oid, _, value = line.partition(" = ")
+            if value.startswith("No more variables left"):
+                continue  # the end-of-view marker of a walk, not a value
             out[oid.strip()] = value
     return out

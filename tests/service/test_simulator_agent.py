@@ -33,9 +33,21 @@ def _ticks(text: str) -> int:
 
 @pytest.mark.parametrize("version", ["1", "2c"])
 def test_get_system_group(sim: SimulatorProcess, version: str) -> None:
-    out = netsnmp("snmpget", f"-v{version}", "-c", "public", "-On", sim.target,
-                  f"{SYS}.1.0", f"{SYS}.2.0", f"{SYS}.3.0", f"{SYS}.4.0", f"{SYS}.5.0",
-                  f"{SYS}.6.0", f"{SYS}.7.0")  # fmt: skip
+    out = netsnmp(
+        "snmpget",
+        f"-v{version}",
+        "-c",
+        "public",
+        "-On",
+        sim.target,
+        f"{SYS}.1.0",
+        f"{SYS}.2.0",
+        f"{SYS}.3.0",
+        f"{SYS}.4.0",
+        f"{SYS}.5.0",
+        f"{SYS}.6.0",
+        f"{SYS}.7.0",
+    )
     got = lines_by_oid(out)
     assert got[f"{SYS}.1.0"].startswith("STRING: ")
     assert got[f"{SYS}.2.0"].startswith("OID: .1.3.6.1.4.1.")
@@ -76,8 +88,7 @@ def test_uptime_ticks_and_octet_counters_grow(sim: SimulatorProcess) -> None:
 
 
 def test_unknown_objects_and_end_of_mib(sim: SimulatorProcess) -> None:
-    out = netsnmp("snmpget", "-v2c", "-c", "public", "-On", sim.target,
-                  f"{SYS}.9.0", f"{SYS}.1.1")  # fmt: skip
+    out = netsnmp("snmpget", "-v2c", "-c", "public", "-On", sim.target, f"{SYS}.9.0", f"{SYS}.1.1")
     assert "No Such Object" in out and "No Such Instance" in out
     out = netsnmp("snmpgetnext", "-v2c", "-c", "public", "-On", sim.target, ".1.3.6.1.9")
     assert "No more variables left in this MIB View" in out
@@ -91,8 +102,14 @@ def test_wrong_community_gets_no_answer(sim: SimulatorProcess) -> None:
 
 
 def test_malformed_packets_are_counted_and_dropped(sim: SimulatorProcess) -> None:
-    junk = [b"", b"\x30", b"\x30\x03\x02\x01", b"hello", b"\x30\x82\xff\xff\x02\x01\x01",
-            bytes(range(64))]  # fmt: skip
+    junk = [
+        b"",
+        b"\x30",
+        b"\x30\x03\x02\x01",
+        b"hello",
+        b"\x30\x82\xff\xff\x02\x01\x01",
+        bytes(range(64)),
+    ]
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         for j in junk:
             s.sendto(j, (HOST, sim.snmp_port))

@@ -52,8 +52,9 @@ def test_set_writable_objects(sim: SimulatorProcess) -> None:
         ((".1.3.6.1.2.1.1.4.1", "s", "x"), "noCreation", "noSuchName"),
     ],
 )
-def test_set_errors_v2c_and_v1(sim: SimulatorProcess, args: tuple[str, ...], v2_error: str,
-                               v1_error: str) -> None:  # fmt: skip
+def test_set_errors_v2c_and_v1(
+    sim: SimulatorProcess, args: tuple[str, ...], v2_error: str, v1_error: str
+) -> None:
     with pytest.raises(AssertionError, match=v2_error):
         _set(sim, *args)
     with pytest.raises(AssertionError, match=v1_error):
@@ -77,8 +78,12 @@ def test_read_only_community_cannot_set(sim: SimulatorProcess) -> None:
 
 
 def test_creatable_rows_and_policy(sim: SimulatorProcess) -> None:
-    cfg = {"name": "crt", "community": "crt", "creatable": ["1.3.6.1.4.1.99999"],
-           "writable": ["1.3.6.1.4.1.99999"]}  # fmt: skip
+    cfg = {
+        "name": "crt",
+        "community": "crt",
+        "creatable": ["1.3.6.1.4.1.99999"],
+        "writable": ["1.3.6.1.4.1.99999"],
+    }
     assert sim.post("/simulator/devices", json=cfg).status_code == 201
     _set(sim, ".1.3.6.1.4.1.99999.1.0", "s", "created", community="crt")
     assert _get(sim, ".1.3.6.1.4.1.99999.1.0", "crt") == 'STRING: "created"'
@@ -97,8 +102,9 @@ def test_written_values_persist_when_asked(sim: SimulatorProcess) -> None:
     _set(sim, SYS_LOCATION, "s", "kept", community="keep")
     _set(sim, SYS_LOCATION, "s", "lost", community="forget")
     # A counter changed through the API keeps counting from the written value.
-    r = sim.http.patch("/simulator/devices/keep/oids",
-                       json={"values": {"1.3.6.1.2.1.2.2.1.10.2": 1000}})  # fmt: skip
+    r = sim.http.patch(
+        "/simulator/devices/keep/oids", json={"values": {"1.3.6.1.2.1.2.2.1.10.2": 1000}}
+    )
     assert r.status_code == 200, r.text
     sim.stop()
     sim.start()

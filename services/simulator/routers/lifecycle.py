@@ -63,15 +63,3 @@ async def reset_stats(request: Request) -> dict[str, Any]:
     if s.events is not None:
         s.events.send("stats", s.stats())
     return {"status": "reset", "message": "Simulator stats reset to defaults"}
-
-
-class MibsChanged(BaseModel):
-    etag: str | None = None
-
-
-@router.post("/mibs/changed")
-async def mibs_changed(request: Request, body: MibsChanged | None = None) -> dict[str, Any]:
-    hook = getattr(request.app.state, "mibs_changed", None)
-    if hook is not None:
-        await hook(body.etag if body else None)
-    return {"status": "ok"}
