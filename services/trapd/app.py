@@ -16,7 +16,7 @@ from services.common.mibs.client import MibIndexFollower, mibs_changed_router
 from services.trapd.config import TrapdSettings
 from services.trapd.daemon import TrapDaemon
 from services.trapd.receiver import BindError
-from services.trapd.routers import lifecycle, records, stats, users
+from services.trapd.routers import config, lifecycle, listeners, records, replay, stats, users
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ def create_app(settings: TrapdSettings | None = None) -> FastAPI:
         follower.add_listener(daemon.naming.set_index)
         daemon.mib_status = follower.snapshot
         follower.start()
+        daemon.restore_listeners()
         if settings.trapd_autostart:
             try:
                 daemon.start()
@@ -70,5 +71,8 @@ def create_app(settings: TrapdSettings | None = None) -> FastAPI:
     app.include_router(stats.router)
     # Fixed /traps/... paths go before records' /traps/{seq}.
     app.include_router(users.router)
+    app.include_router(listeners.router)
+    app.include_router(config.router)
+    app.include_router(replay.router)
     app.include_router(records.router)
     return app

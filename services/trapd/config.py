@@ -9,6 +9,7 @@ from pydantic import Field
 from services.common.config import (
     DEFAULT_TRAPD_CONTROL_PORT,
     DEFAULT_TRAPD_SNMP_PORT,
+    DEFAULT_WALKER_CONTROL_PORT,
     LOCAL_HOST,
     CommonSettings,
 )
@@ -35,4 +36,8 @@ class TrapdSettings(CommonSettings):
     )
     trapd_batch_max: int = Field(
         default=2000, ge=1, description="Most datagrams decoded and stored in one transaction."
+    )
+    trapd_walker_url: str = Field(
+        default=f"http://{LOCAL_HOST}:{DEFAULT_WALKER_CONTROL_PORT}",
+        description="The walker's control API, which sends replayed traps.",
     )

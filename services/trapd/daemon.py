@@ -22,8 +22,12 @@ from services.common.events import EventSender
 from services.trapd.config import TrapdSettings
 from services.trapd.decode import Decoder
 from services.trapd.naming import Naming
-from services.trapd.pipeline import Pipeline
+from services.trapd.pipeline import Pipeline, RuleCheck
 from services.trapd.receiver import Listener
+from services.trapd.rules.dedup import Dedup
+from services.trapd.rules.forward import Forwarder
+from services.trapd.rules.ratelimit import RateLimit
+from services.trapd.runtime_config import ExtraListener, RuntimeConfig
 from services.trapd.store import TrapStore
 from services.trapd.v3 import LocalEngine, UserTable, V3Receiver
 
@@ -66,6 +70,22 @@ _FOLDED = {
 }
 
 
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+
+
+def _deep_merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 def hms(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
@@ -96,12 +116,9 @@ class TrapDaemon:
         self.resolve_mibs: bool = bool(state.get("resolve_mibs", settings.trapd_resolve_mibs))
         self.naming.enabled = self.resolve_mibs
         self.default_port: int = int(state.get("port", settings.trapd_snmp_port))
-        self.retention_count: int = int(
-            state.get("retention_count", settings.trapd_retention_count)
-        )
-        self.retention_days: float = float(
-            state.get("retention_days", settings.trapd_retention_days)
-        )
+        self._config_path = self.data_dir / "config.json"
+        self.config = self._load_config()
+        self.forwarder: Forwarder | None = None
         self.listeners: dict[str, Listener] = {}
         self._lock = threading.RLock()
         self._folded: dict[str, int] = {}
@@ -110,6 +127,7 @@ class TrapDaemon:
         self._fold_lock = threading.Lock()
         self._last_stats_sent: dict[str, Any] | None = None
         self.mib_status: Callable[[], dict[str, Any]] = dict
+        self.apply_config(self.config)
         self.pipeline.start()
 
     # -- persisted runtime state ----------------------------------------------------
@@ -122,18 +140,55 @@ class TrapDaemon:
             return {}
 
     def save_state(self) -> None:
-        state = {
-            "port": self.default_port,
-            "resolve_mibs": self.resolve_mibs,
-            "retention_count": self.retention_count,
-            "retention_days": self.retention_days,
-        }
-        tmp = self._state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=1))
-        os.replace(tmp, self._state_path)
+        state = {"port": self.default_port, "resolve_mibs": self.resolve_mibs}
+        _write_json(self._state_path, state)
+
+    def _load_config(self) -> RuntimeConfig:
+        try:
+            return RuntimeConfig.model_validate_json(self._config_path.read_text())
+        except FileNotFoundError:
+            pass
+        except ValueError as exc:
+            log.error("trapd: %s is invalid, using defaults: %s", self._config_path, exc)
+        return RuntimeConfig(
+            retention_count=self.settings.trapd_retention_count,
+            retention_days=self.settings.trapd_retention_days,
+        )
+
+    def apply_config(self, cfg: RuntimeConfig) -> None:
+        """Make ``cfg`` current; raises ValueError (nothing changed) when it cannot be."""
+        rules: list[RuleCheck] = []
+        if cfg.rules.rate_limit.enabled:
+            rules.append(RateLimit(cfg.rules.rate_limit))
+        if cfg.rules.dedup.enabled:
+            rules.append(Dedup(cfg.rules.dedup))
+        forwarder = Forwarder(cfg.rules.forward)
+        allow = frozenset(cfg.community_allowlist) if cfg.community_allowlist is not None else None
+        old = self.forwarder
+        # Plain attribute assignments: the pipeline thread picks each up on its next trap.
+        self.pipeline.community_allowed = allow.__contains__ if allow is not None else None
+        self.pipeline.rules = rules
+        self.pipeline.after_store = [forwarder.submit] if forwarder.active else []
+        self.v3.enforce_time_window = cfg.v3_enforce_time_window
+        self.forwarder = forwarder
+        self.config = cfg
+        if old is not None:
+            old.close()
+
+    def update_config(self, changes: dict[str, Any]) -> RuntimeConfig:
+        """Merge ``changes`` (a partial config) into the current one, apply and persist."""
+        with self._lock:
+            merged = _deep_merge(self.config.model_dump(), changes)
+            cfg = RuntimeConfig.model_validate(merged)
+            self.apply_config(cfg)
+            self.save_config()
+            return cfg
+
+    def save_config(self) -> None:
+        _write_json(self._config_path, self.config.model_dump())
 
     def retention_limits(self) -> tuple[int, float]:
-        return self.retention_count, self.retention_days * 86400.0
+        return self.config.retention_count, self.config.retention_days * 86400.0
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -199,6 +254,76 @@ class TrapDaemon:
         self.push_lifecycle()
         return "stopped"
 
+    # -- extra listeners -------------------------------------------------------------
+
+    def _save_listeners(self) -> None:
+        extra = [
+            ExtraListener(name=x.name, host=x.host, port=x.port, running=x.running)
+            for x in self.listeners.values()
+            if x.name != DEFAULT_LISTENER
+        ]
+        self.config = self.config.model_copy(update={"listeners": extra})
+        self.save_config()
+
+    def add_listener(self, name: str, host: str, port: int, start: bool = True) -> Listener:
+        """A listener besides the default one; KeyError if the name is taken."""
+        with self._lock:
+            if name in self.listeners or name == DEFAULT_LISTENER:
+                raise KeyError(name)
+            lst = Listener(name, host, port, self.settings.trapd_rcvbuf, self.pipeline.queue)
+            if start:
+                lst.start()  # BindError propagates: nothing is added
+            self.listeners[name] = lst
+            self._save_listeners()
+            return lst
+
+    def start_listener(self, name: str) -> Listener:
+        with self._lock:
+            if name == DEFAULT_LISTENER:
+                self.start()
+                lst = self.default
+                assert lst is not None
+                return lst
+            lst = self.listeners[name]
+            lst.start()
+            self._save_listeners()
+            return lst
+
+    def stop_listener(self, name: str) -> Listener:
+        with self._lock:
+            if name == DEFAULT_LISTENER:
+                self.stop()
+                lst = self.listeners.get(name)
+                if lst is None:
+                    raise KeyError(name)
+                return lst
+            lst = self.listeners[name]
+            lst.stop()
+            self.pipeline.wait_idle()
+            self._save_listeners()
+            return lst
+
+    def remove_listener(self, name: str) -> None:
+        with self._lock:
+            if name == DEFAULT_LISTENER:
+                raise ValueError("the default listener is stopped, not removed (/traps/stop)")
+            lst = self.listeners.pop(name)
+            lst.stop()
+            self._save_listeners()
+
+    def restore_listeners(self) -> None:
+        """Recreate the extra listeners saved in the config (those running are started)."""
+        for saved in self.config.listeners:
+            lst = Listener(
+                saved.name, saved.host, saved.port, self.settings.trapd_rcvbuf, self.pipeline.queue
+            )
+            self.listeners[saved.name] = lst
+            if saved.running:
+                try:
+                    lst.start()
+                except OSError as exc:
+                    log.error("trapd: listener %s not started: %s", saved.name, exc)
+
     def set_resolve_mibs(self, value: bool) -> None:
         if value != self.resolve_mibs:
             self.resolve_mibs = value
@@ -216,6 +341,8 @@ class TrapDaemon:
             for listener in self.listeners.values():
                 listener.stop()
             self.pipeline.stop()
+            if self.forwarder is not None:
+                self.forwarder.close()
             self.fold_counters()
             self.counters.flush()
             self.store.close()
@@ -244,6 +371,7 @@ class TrapDaemon:
             "dropped": dict(pc.dropped),
             "listeners": [x.status() for x in self.listeners.values()],
             "v3": self.v3.status(),
+            "forwarding": self.forwarder.status() if self.forwarder is not None else None,
         }
 
     def fold_counters(self) -> None:

@@ -55,6 +55,7 @@ class Decoded:
     ack: bytes | None = None  # the Response to send once the trap is stored (informs)
     ack_addr: Any = None
     reply_via: Any = None  # the listener the datagram came in on (set by the pipeline)
+    varbinds: list[message.VarBind] | None = None  # as received (v2 form), for rules
 
     def record_json(self, seq: int) -> str:
         return f'{{"seq":{seq},{self.head_json}}}'
@@ -291,6 +292,8 @@ class Decoder:
             community,
             ack,
             addr,
+            None,
+            varbinds,
         )
 
 
