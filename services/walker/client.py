@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import random
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.common.snmp import ber, message
@@ -47,6 +48,7 @@ class Endpoint:
 class _Protocol(asyncio.DatagramProtocol):
     def __init__(self) -> None:
         self.waiting: dict[int, asyncio.Future[Message]] = {}
+        self.hooks: dict[int, Callable[[Message], None]] = {}
         self.malformed = 0
 
     def datagram_received(self, data: bytes, addr: object) -> None:
@@ -60,6 +62,9 @@ class _Protocol(asyncio.DatagramProtocol):
             return
         fut = self.waiting.get(msg.request_id)
         if fut is not None and not fut.done():
+            hook = self.hooks.pop(msg.request_id, None)
+            if hook is not None:
+                hook(msg)  # e.g. a walk's next request, sent before its task even wakes
             fut.set_result(msg)
 
     def error_received(self, exc: Exception) -> None:
@@ -71,12 +76,20 @@ class _Protocol(asyncio.DatagramProtocol):
 class Pending:
     """One request on the wire; :meth:`wait` resends it on timeout as retries allow."""
 
-    def __init__(self, session: CommunitySession, request_id: int, datagram: bytes) -> None:
+    def __init__(
+        self,
+        session: CommunitySession,
+        request_id: int,
+        datagram: bytes,
+        on_reply: Callable[[Message], None] | None = None,
+    ) -> None:
         self._session = session
         self.request_id = request_id
         self._datagram = datagram
         self._future: asyncio.Future[Message] = session._loop.create_future()
         session._proto.waiting[request_id] = self._future
+        if on_reply is not None:
+            session._proto.hooks[request_id] = on_reply
         session._send(datagram)
 
     def cancel(self) -> None:
@@ -84,6 +97,7 @@ class Pending:
             self._future.set_exception(SnmpCancelled())
             self._future.exception()  # retrieved here: nobody may be awaiting it
         self._session._proto.waiting.pop(self.request_id, None)
+        self._session._proto.hooks.pop(self.request_id, None)
 
     async def wait(self) -> Message:
         session = self._session
@@ -105,6 +119,7 @@ class Pending:
             )
         finally:
             session._proto.waiting.pop(self.request_id, None)
+            session._proto.hooks.pop(self.request_id, None)
 
 
 class _Expired(Exception):
@@ -171,7 +186,9 @@ class CommunitySession:
         varbinds: list[VarBind],
         non_repeaters: int = 0,
         max_repetitions: int = 0,
+        on_reply: Callable[[Message], None] | None = None,
     ) -> Pending:
+        """Send a request now; ``on_reply`` runs in the datagram callback on its answer."""
         request_id = next(self._ids) & 0x7FFFFFFF
         encoded = b"".join(message.encode_varbind(o, v) for o, v in varbinds)
         datagram = message.encode_message(
@@ -183,7 +200,7 @@ class CommunitySession:
             max_repetitions,
             encoded,
         )
-        return Pending(self, request_id, datagram)
+        return Pending(self, request_id, datagram, on_reply)
 
     async def request(
         self,

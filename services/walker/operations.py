@@ -8,6 +8,7 @@ broken agent ends the walk with a message instead of looping forever.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -29,6 +30,7 @@ class Session(Protocol):
         varbinds: list[VarBind],
         non_repeaters: int = 0,
         max_repetitions: int = 0,
+        on_reply: Callable[[Message], None] | None = None,
     ) -> Any: ...
 
     async def request(
@@ -176,8 +178,31 @@ async def walk(
     op = ber.GET_BULK_REQUEST if bulk and session.version != message.V1 else ber.GET_NEXT_REQUEST
     reps = max_repetitions if op == ber.GET_BULK_REQUEST else 0
     last: OID = root
-    requests = 1
-    pending = session.start(op, [(ber.encode_oid(start_oid), ber.NULL_TLV)], 0, reps)
+    sent = [1]
+    sent_tail = [start_oid]
+    chained: deque[Any] = deque()  # at most one request ahead of the rows rendered
+
+    def send_next(tail_oid: bytes) -> Any:
+        sent[0] += 1
+        nxt = session.start(op, [(tail_oid, ber.NULL_TLV)], 0, reps, on_reply=chain)
+        control._pending = nxt
+        return nxt
+
+    def chain(msg: Message) -> None:
+        # Runs in the datagram callback: the next request leaves before the walk task wakes.
+        if chained or control.cancelled or msg.error_status or not msg.varbinds:
+            return
+        tail_oid, tail_val = msg.varbinds[-1]
+        if tail_val[0] in _END_TAGS or not in_scope(tail_oid):
+            return
+        tail = ber.decode_oid(tail_oid)
+        if tail <= sent_tail[0]:
+            return  # not increasing: the walk loop reports it; sending again would loop
+        sent_tail[0] = tail
+        chained.append(send_next(tail_oid))
+
+    pending = session.start(op, [(ber.encode_oid(start_oid), ber.NULL_TLV)], 0, reps,
+                            on_reply=chain)  # fmt: skip
     control._pending = pending
     next_progress = t0 + progress_every
     status, note = "complete", None
@@ -185,22 +210,25 @@ async def walk(
         while True:
             msg: Message = await pending.wait()
             vbs = msg.varbinds
-            if msg.error_status:
+            if msg.error_status or not vbs:
+                chained.clear()
                 if msg.error_status == message.NO_SUCH_NAME and session.version == message.V1:
                     break  # v1's way of saying end of MIB
-                status, note = "error", error_text(msg, [(ber.encode_oid(last), ber.NULL_TLV)])
+                if msg.error_status:
+                    status = "error"
+                    note = error_text(msg, [(ber.encode_oid(last), ber.NULL_TLV)])
+                else:
+                    status, note = "error", "agent returned an empty response"
                 break
-            if not vbs:
-                status, note = "error", "agent returned an empty response"
-                break
-            tail_oid, tail_val = vbs[-1]
-            more = tail_val[0] not in _END_TAGS and in_scope(tail_oid)
-            if more and not control.cancelled:
-                requests += 1
-                pending = session.start(op, [(tail_oid, ber.NULL_TLV)], 0, reps)
-                control._pending = pending
-            else:
-                pending = None
+            pending = chained.popleft() if chained else None
+            if pending is None and not control.cancelled:
+                # The answer came while a request was already ahead; go on from here.
+                tail_oid, tail_val = vbs[-1]
+                if tail_val[0] not in _END_TAGS and in_scope(tail_oid):
+                    tail = ber.decode_oid(tail_oid)
+                    if tail > sent_tail[0]:
+                        sent_tail[0] = tail
+                        pending = send_next(tail_oid)
             stop = False
             for oid_content, value_tlv in vbs:
                 if value_tlv[0] in _END_TAGS:
@@ -250,4 +278,4 @@ async def walk(
             got = []
         rows = [r for r in got if r["type"] not in ("noSuchObject", "noSuchInstance")]
     control.oids = len(rows)
-    return WalkOutcome(rows, status, note, requests, time.monotonic() - t0)
+    return WalkOutcome(rows, status, note, sent[0], time.monotonic() - t0)

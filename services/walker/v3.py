@@ -9,7 +9,7 @@ on OIDs are the same code for every version; only the transport and security dif
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -146,8 +146,10 @@ def error_indication_text(indication: Any) -> str:
 
 class V3Pending:
     def __init__(self, session: V3Session, pdu_type: int, varbinds: list[VarBind],
-                 non_repeaters: int, max_repetitions: int) -> None:  # fmt: skip
+                 non_repeaters: int, max_repetitions: int,
+                 on_reply: Callable[[Message], None] | None = None) -> None:  # fmt: skip
         self._session = session
+        self._on_reply = on_reply
         loop = asyncio.get_running_loop()
         self._future: asyncio.Future[Message] = loop.create_future()
         generator = _GENERATORS[pdu_type]()
@@ -183,7 +185,10 @@ class V3Pending:
         except Exception as exc:  # an undecodable answer is the agent's fault, not ours
             fut.set_exception(V3Error(f"SNMPv3: unreadable response ({exc})"))
             return
-        fut.set_result(Message(message.V3, b"", ber.RESPONSE, 0, int(status), int(index), vbs))
+        reply = Message(message.V3, b"", ber.RESPONSE, 0, int(status), int(index), vbs)
+        if self._on_reply is not None:
+            self._on_reply(reply)
+        fut.set_result(reply)
 
     def cancel(self) -> None:
         if not self._future.done():
@@ -232,8 +237,9 @@ class V3Session:
             dispatcher.close_dispatcher()
 
     def start(self, pdu_type: int, varbinds: list[VarBind], non_repeaters: int = 0,
-              max_repetitions: int = 0) -> V3Pending:  # fmt: skip
-        return V3Pending(self, pdu_type, varbinds, non_repeaters, max_repetitions)
+              max_repetitions: int = 0,
+              on_reply: Callable[[Message], None] | None = None) -> V3Pending:  # fmt: skip
+        return V3Pending(self, pdu_type, varbinds, non_repeaters, max_repetitions, on_reply)
 
     async def request(self, pdu_type: int, varbinds: list[VarBind], non_repeaters: int = 0,
                       max_repetitions: int = 0) -> Message:  # fmt: skip
