@@ -63,7 +63,6 @@ DEFAULT_STANDARD_MODULES = (
     "ENTITY-SENSOR-MIB",
     "BRIDGE-MIB",
     "P-BRIDGE-MIB",
-    "Q-BRIDGE-MIB",
     "RMON-MIB",
     "DISMAN-EVENT-MIB",
     "DISMAN-SCHEDULE-MIB",
@@ -218,6 +217,19 @@ def _cache_key(name: str, catalog: dict[str, ModuleSource], deps: set[str], ver:
     return h.hexdigest()[:24]
 
 
+_PARSER: Any = None
+
+
+def smi_parser() -> Any:
+    """pysmi's parser, built once per process: building its grammar takes ~1.5 s."""
+    global _PARSER
+    if _PARSER is None:
+        from pysmi.parser import SmiStarParser
+
+        _PARSER = SmiStarParser()
+    return _PARSER
+
+
 def run_pysmi(
     names: list[str], catalog: dict[str, ModuleSource]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, str], dict[str, str]]:
@@ -227,7 +239,6 @@ def run_pysmi(
     """
     from pysmi.codegen import JsonCodeGen
     from pysmi.compiler import MibCompiler
-    from pysmi.parser import SmiStarParser
     from pysmi.reader import CallbackReader
     from pysmi.writer import CallbackWriter
 
@@ -240,7 +251,7 @@ def run_pysmi(
     def write(mibname: str, data: str, _ctx: Any) -> None:
         docs[mibname] = json.loads(data)
 
-    compiler = MibCompiler(SmiStarParser(), JsonCodeGen(), CallbackWriter(write))
+    compiler = MibCompiler(smi_parser(), JsonCodeGen(), CallbackWriter(write))
     compiler.add_sources(CallbackReader(read))
     results = compiler.compile(*names, genTexts=True, ignoreErrors=True, noDeps=True)
     errors: dict[str, str] = {}
@@ -306,19 +317,23 @@ def compile_library(
         deps = _deps_of(name, catalog, memo)
         missing = sorted(d for d in deps if d not in catalog)
         res = ModuleResult(name, src.file, src.origin, "loaded", imports=src.import_modules())
-        if name in docs:
-            counts = _counts(docs[name])
-            res.objects, res.traps = counts["objects"], counts["notifications"]
-        elif missing:
+        if missing:
+            # Even when pysmi could generate it (an unused import), a module whose
+            # imports cannot be found is not loaded: the user sees what to add.
             res.status = "missing_deps"
             res.missing_deps = missing
             res.error = "missing dependencies: " + ", ".join(missing)
+        elif name in docs:
+            counts = _counts(docs[name])
+            res.objects, res.traps = counts["objects"], counts["notifications"]
         else:
             res.status = "error"
             res.error = errors.get(name) or _explain(name, deps, errors) or "compile failed"
         results.append(res)
 
-    loaded = [m for m in order if m in docs]
+    loaded = [
+        m for m in order if m in docs and all(d in catalog for d in _deps_of(m, catalog, memo))
+    ]
     origins = {m: {"origin": catalog[m].origin, "file": catalog[m].file} for m in loaded}
     index = build_index({m: docs[m] for m in loaded}, origins)
     body = json.dumps(index, separators=(",", ":"), ensure_ascii=False).encode()

@@ -45,10 +45,11 @@ def existing_user_modules(files_dir: Path) -> dict[str, str]:
 def syntax_errors(text: str) -> list[dict[str, Any]]:
     """pysmi's parser verdict: ``[{"line", "message"}]`` (empty when it parses)."""
     from pysmi import error
-    from pysmi.parser import SmiStarParser
+
+    from services.gateway.mibs.compiler import smi_parser
 
     try:
-        SmiStarParser().parse(text)
+        smi_parser().parse(text)
     except error.PySmiError as exc:
         line = getattr(exc, "lineno", None)
         msg = str(getattr(exc, "msg", exc))
