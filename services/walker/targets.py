@@ -32,9 +32,7 @@ def check_host(host: str) -> str:
     if not text:
         raise BadInput("target is empty: give an IPv4 or IPv6 address or a host name")
     try:
-        return str(ipaddress.ip_address(text.split("%", 1)[0])) + (
-            "%" + text.split("%", 1)[1] if "%" in text else ""
-        )
+        return str(ipaddress.ip_address(text))  # IPv6 may carry a %zone
     except ValueError:
         pass
     if not _HOSTNAME.match(text):
@@ -69,5 +67,6 @@ async def resolve(host: str, port: int) -> Endpoint:
         raise BadInput(f"cannot resolve host {bare!r}: {exc}") from None
     if not infos:
         raise BadInput(f"host {bare!r} has no address")
-    family, _, _, _, sockaddr = infos[0]
+    # IPv4 first when a name has both, as Net-SNMP's default transport does.
+    family, _, _, _, sockaddr = min(infos, key=lambda i: i[0] != socket.AF_INET)
     return Endpoint(host=bare, port=port, family=family, sockaddr=tuple(sockaddr))

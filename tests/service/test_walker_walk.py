@@ -184,3 +184,47 @@ def test_table_view_of_sysortable(agent: Agent, walker: Walker) -> None:
     for row in view["rows"]:
         text = descr[f".1.3.6.1.2.1.1.9.1.3.{row['instance']}"]
         assert text == f'STRING: "{row["values"]["3"]}"'
+
+
+def test_ipv6_and_host_names(tmp_path: Path, walker: Walker) -> None:
+    with (
+        run_snmpd(
+            tmp_path / "v6",
+            CONF.replace("127.0.0.1", "::1").replace("rocommunity public", "rocommunity6 public"),
+            host="::1",
+        ) as v6,
+        walker.client() as c,
+    ):
+        expected = parse_netsnmp_walk(
+            netsnmp(
+                "snmpwalk",
+                "-v2c",
+                "-c",
+                "public",
+                "-On",
+                f"udp6:[::1]:{v6.port}",
+                ".1.3.6.1.4.1.99999",
+            )
+        )
+        for target in ("::1", "[::1]"):
+            r = c.post(
+                "/walk",
+                json={"target": target, "port": v6.port, "oid": "1.3.6.1.4.1.99999", "save": False},
+            )
+            assert r.status_code == 200, r.text
+            assert [f".{v['oid']}" for v in r.json()["varbinds"]] == [
+                ln.split(" = ")[0] for ln in expected
+            ]
+
+
+def test_host_name_target(agent: Agent, walker: Walker) -> None:
+    name = socket.gethostbyaddr(agent.host)[0]  # "localhost" on most machines
+    with walker.client() as c:
+        r = c.post(
+            "/walk",
+            json={"target": name, "port": agent.port, "oid": "1.3.6.1.4.1.99999", "save": False},
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["count"] == 8
+        bad = c.post("/walk", json={"target": "no-such-host.invalid", "port": agent.port})
+        assert bad.status_code == 400 and "cannot resolve" in bad.json()["detail"]
