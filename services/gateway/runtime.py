@@ -17,6 +17,7 @@ from services.gateway.config import GatewaySettings
 from services.gateway.events_listener import EventsListener
 from services.gateway.forwarding import Forwarder
 from services.gateway.mibs import MibLibrary, create_library
+from services.gateway.openapi_merge import OpenApiDocument
 from services.gateway.relay import EventRelay
 from services.gateway.state import LiveState
 from services.gateway.upstream import SERVICES, Upstream
@@ -40,6 +41,7 @@ class Gateway:
         )
         self.upstream = Upstream(settings, secret)
         self.forwarder = Forwarder(self.upstream)
+        self.openapi = OpenApiDocument(self.upstream)
         self.app_settings = AppSettingsService(settings, self.store, self.upstream)
         self.ws = ConnectionManager(settings.ws_client_queue, self._state_frames)
         self.library: MibLibrary = create_library(settings, self.publish)

@@ -49,6 +49,29 @@ def sim() -> Iterator[StandIn]:
             {"detail": "short and stout"}, status_code=418, headers={"X-Kind": "tea"}
         )
 
+    @stand.app.get("/openapi.json")
+    async def schema() -> dict[str, Any]:
+        return {
+            "openapi": "3.1.0",
+            "paths": {
+                "/simulator/inspect": {
+                    "post": {
+                        "summary": "Echo",
+                        "requestBody": {
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Thing"}
+                                }
+                            }
+                        },
+                        "responses": {"200": {"description": "ok"}},
+                    }
+                },
+                "/stats": {"get": {"responses": {"200": {"description": "internal"}}}},
+            },
+            "components": {"schemas": {"Thing": {"type": "object"}}},
+        }
+
     with serve_standin(stand):
         yield stand
 
@@ -301,3 +324,22 @@ def test_admin_account_from_environment(tmp_path: Path) -> None:
         assert gw.login("ops", "s3cret-pass")
         r = httpx.post(f"{gw.base}/api/login", json={"username": "admin", "password": "admin123"})
         assert r.status_code == 401
+
+
+def test_openapi_is_behind_login_and_merges_services(gw: GatewayProc) -> None:
+    token = gw.login()
+    assert httpx.get(f"{gw.base}/api/openapi.json").status_code == 401
+    doc = httpx.get(f"{gw.base}/api/openapi.json", headers=auth(token)).json()
+    assert "/api/login" in doc["paths"] and "/api/settings/app" in doc["paths"]
+    merged = doc["paths"]["/api/simulator/inspect"]["post"]
+    ref = merged["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/simulator.Thing"
+    assert "simulator.Thing" in doc["components"]["schemas"]
+    assert "/api/stats" in doc["paths"] and "/stats" not in doc["paths"]
+    assert doc["info"]["x-merged-services"]["simulator"] == 1
+    page = httpx.get(f"{gw.base}/api/docs")
+    assert page.status_code == 200 and '<script type="module" src="/api/docs/docs.js">' in page.text
+    assert "<script>" not in page.text  # no inline script: the CSP forbids it
+    js = httpx.get(f"{gw.base}/api/docs/docs.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert httpx.get(f"{gw.base}/api/docs/nope.js").status_code == 404
