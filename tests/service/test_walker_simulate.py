@@ -161,3 +161,42 @@ def test_walk_becomes_a_simulated_device(agent: Agent, walker: Walker) -> None:
             if time.monotonic() > deadline:
                 raise
     assert _stable(recorded) == _stable(original)
+
+
+def test_set_on_the_simulator(walker: Walker, simulator: tuple[str, int]) -> None:
+    port = simulator[1]
+    agent = {"target": LOOPBACK, "port": port}
+    with walker.client() as c:
+        r = c.post(
+            "/walk/set",
+            json={
+                **agent,
+                "varbinds": [
+                    {"oid": "1.3.6.1.2.1.1.4.0", "type": "OctetString", "value": "lab admin"},
+                    {
+                        "oid": "1.3.6.1.2.1.1.6.0",
+                        "type": "OctetString",
+                        "value": "72 61 63 6b",
+                        "encoding": "hex",
+                    },
+                ],
+            },
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["error_status"] is None
+        got = c.post(
+            "/walk/get", json={**agent, "oids": ["1.3.6.1.2.1.1.4.0", "1.3.6.1.2.1.1.6.0"]}
+        ).json()
+        assert [v["value"] for v in got["varbinds"]] == ["lab admin", "rack"]
+        wrong = c.post(
+            "/walk/set",
+            json={
+                **agent,
+                "varbinds": [{"oid": "1.3.6.1.2.1.1.4.0", "type": "Integer32", "value": 5}],
+            },
+        ).json()
+        assert wrong["error_status"] == "wrongType"
+    out = netsnmp(
+        "snmpget", "-v2c", "-c", "public", "-On", f"{LOOPBACK}:{port}", "1.3.6.1.2.1.1.4.0"
+    )
+    assert 'STRING: "lab admin"' in out
