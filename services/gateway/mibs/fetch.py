@@ -141,7 +141,11 @@ async def fetch_dependencies(core: LibraryCore, names: list[str]) -> dict[str, A
                     continue
                 filename = f"{name}.mib"
                 path = core.files_dir / filename
-                await asyncio.to_thread(_save_new, path, text.encode())
+                try:
+                    await asyncio.to_thread(_save_new, path, text.encode())
+                except FetchRefused as exc:
+                    errors.append(str(exc))
+                    continue
                 imports = sorted({d for m in mods for d in m.imports})
                 downloaded.append(
                     {
