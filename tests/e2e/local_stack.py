@@ -14,6 +14,7 @@ that exits or never gets ready fails the start with its captured log.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import secrets
@@ -97,13 +98,13 @@ class ServiceProcess:
         return "\n".join(lines[-max_lines:]) or "(log is empty)"
 
     def stop(self) -> None:
-        proc = self.proc
+        proc, self.proc = self.proc, None  # idempotent: teardown and atexit may both call
         if proc is not None and proc.poll() is None:
-            self._signal(signal.SIGTERM)
+            self._signal(proc, signal.SIGTERM)
             try:
                 proc.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
-                self._signal(signal.SIGKILL)
+                self._signal(proc, signal.SIGKILL)
                 proc.wait(STOP_TIMEOUT)
         if proc is not None:
             # Children left in the group after the main process exited (a worker that
@@ -114,13 +115,13 @@ class ServiceProcess:
             self._log.close()
             self._log = None
 
-    def _signal(self, sig: int) -> None:
-        assert self.proc is not None
+    @staticmethod
+    def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
         try:
-            os.killpg(self.proc.pid, sig)
+            os.killpg(proc.pid, sig)
         except (ProcessLookupError, PermissionError):
             with contextlib.suppress(ProcessLookupError):
-                self.proc.send_signal(sig)
+                proc.send_signal(sig)
 
 
 @dataclass
@@ -273,6 +274,8 @@ class LocalStack:
                 f"cannot start the e2e stack: services/{{{','.join(missing)}}}/__main__.py "
                 "does not exist yet (`python -m services.<name>` must start the service)"
             )
+        # If pytest is interrupted before fixture teardown runs, still leave no processes.
+        atexit.register(self.stop)
         try:
             for svc in self.services.values():
                 svc.start()

@@ -106,12 +106,14 @@ def test_simulator_stop_and_start_push_status_then_stats(
     assert sim["pid"] is None and sim["port"] is None and sim["community"] is None, sim
     assert status.json["traps"]["running"] is True, "status carries both parts"
     # stats comes after status, and already counts this stop.
-    ws.wait_for(
+    stats = ws.wait_for(
         "stats",
         lambda m: _simulator_counters(m)["stop_count"] >= stops + 1,
         timeout=5,
         since=status.index + 1,
     )
+    missing = _missing(stats.json["data"], FULL_STATE_FIELDS["stats"], "data")
+    assert missing == [], f"stats message lacks {missing}"
     down = netsnmp.snmpget(stack.simulator, "1.3.6.1.2.1.1.3.0", timeout=0.3, retries=0)
     assert not down.ok, "a stopped simulator must not answer"
 
