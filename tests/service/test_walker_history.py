@@ -142,3 +142,17 @@ def test_history_rerun_diff_exports(agent: Agent, walker: Walker) -> None:
         assert c.get("/walk/diff", params={"a": a, "b": b}).status_code == 404
         assert c.delete("/walk/history").json()["status"] == "cleared"
         assert c.get("/walk/history").json()["total"] == 0
+
+
+def test_views_of_a_stored_walk(agent: Agent, walker: Walker) -> None:
+    with walker.client() as c:
+        walk = c.post(
+            "/walk", json={"target": agent.host, "port": agent.port, "oid": "1.3.6.1.2.1.1"}
+        ).json()
+        hid = walk["history_id"]
+        view = c.get(f"/walk/history/{hid}/table", params={"table": "1.3.6.1.2.1.1.9"}).json()
+        assert [col["id"] for col in view["columns"]] == [2, 3, 4]
+        parsed = c.get(f"/walk/history/{hid}/parsed").json()
+        assert parsed["mode"] == "parsed"
+        # sysORUpTime (TimeTicks) rows are metrics labelled by sysORDescr of the same row.
+        assert any(m["labels"].get("1.3.6.1.2.1.1.9.1.3") for m in parsed["data"])

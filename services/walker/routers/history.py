@@ -4,6 +4,7 @@
 - ``POST /walk/history/{id}/rerun`` (body: passphrases for v3, optional)
 - ``DELETE /walk/history/{id}``, ``DELETE /walk/history``
 - ``GET /walk/history/{id}/export?format=json|csv|snmprec|walk`` (streamed download)
+- ``GET /walk/history/{id}/parsed`` and ``/table?table=IF-MIB::ifTable`` (views of it)
 - ``GET /walk/diff?a={id}&b={id}``
 - ``POST /walk/history/{id}/simulate`` -> a simulator profile (and device) from the walk
 """
@@ -19,10 +20,12 @@ from pydantic import BaseModel
 from services.walker import exports
 from services.walker.diff import diff_rows
 from services.walker.history import History
+from services.walker.parse_view import parse_rows
 from services.walker.requests import WalkRequest
 from services.walker.routers.walk import json_response
 from services.walker.service import WalkerService, WalkFailed
 from services.walker.simulate import SimulateRequest, SimulatorUnavailable, make_device
+from services.walker.table_view import build_table
 
 router = APIRouter()
 
@@ -103,6 +106,24 @@ async def export(
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="walk-{walk}.{ext}"'},
     )
+
+
+@router.get("/walk/history/{walk}/parsed")
+async def parsed(request: Request, walk: int) -> Response:
+    """The previous product's parse view (metrics labelled by their row) of a stored walk."""
+    _, history = _svc(request)
+    meta, _, rows = await _load(history, walk)
+    data = parse_rows(rows, str(meta.get("target", "")), str(meta.get("oid", "")))
+    return json_response({"id": walk, "mode": "parsed", "count": len(data), "data": data})
+
+
+@router.get("/walk/history/{walk}/table")
+async def table(request: Request, walk: int, table: str) -> Response:
+    """The table view of one conceptual table inside a stored walk."""
+    svc, history = _svc(request)
+    _, _, rows = await _load(history, walk)
+    view = build_table(rows, svc.names.parse_instance(table, "table"), svc.names.resolver)
+    return json_response({"id": walk, **view})
 
 
 @router.get("/walk/diff")
