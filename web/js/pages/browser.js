@@ -152,7 +152,9 @@ export function mount(root) {
     else if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); selectNode(li._node, rows[i]); }
   });
 
+  let generation = 0;
   async function loadTree() {
+    const gen = ++generation;
     mode = 'tree';
     clear(tree);
     rendered.clear();
@@ -160,18 +162,21 @@ export function mount(root) {
     try {
       if (viewSel.value === 'module') {
         const r = await api.get('/mibs/browse/tree/module', { module: moduleSel.value || undefined });
+        if (gen !== generation) return;
         clear(tree);
         const mods = r.modules || [];
         for (const m of mods) tree.append(nodeItem({ ...m, type: 'Module', has_children: true, oid: m.oid || `module:${m.name}` }));
         if (!mods.length) tree.append(h('li', { class: 'muted', text: 'No modules loaded.' }));
       } else {
         const r = await api.get('/mibs/browse/tree/oid', { root_oid: '1.3.6.1', depth: 2, module: moduleSel.value || undefined });
+        if (gen !== generation) return;
         clear(tree);
         const rootLi = nodeItem(r.root || { oid: '1.3.6.1', name: 'internet', has_children: true });
         tree.append(rootLi);
         await toggle(rootLi, true);
       }
     } catch (e) {
+      if (gen !== generation) return;
       clear(tree).append(h('li', {}, h('div', { class: 'alert', text: e.status === 404 ? 'The MIB browser API is not available yet.' : e.message })));
     }
     const first = tree.querySelector('.tree-node');
@@ -181,16 +186,21 @@ export function mount(root) {
 
   async function runSearch() {
     const q = search.value.trim();
+    const gen = ++generation;
     mode = 'search';
     clear(tree);
     rendered.clear();
+    tree.append(h('li', { class: 'muted', text: 'Searching…' }));
     try {
       const r = await api.get('/mibs/browse/search', { query: q, limit: 200, module: moduleSel.value || undefined, type_filter: typeSel.value || undefined });
+      if (gen !== generation) return;
+      clear(tree);
       searchResults = r.results || [];
       for (const n of searchResults) tree.append(nodeItem(n, { lazy: false }));
       if (!searchResults.length) tree.append(h('li', { class: 'muted', text: `Nothing matches "${q}".` }));
     } catch (e) {
-      tree.append(h('li', {}, h('div', { class: 'alert error', text: e.message })));
+      if (gen !== generation) return;
+      clear(tree).append(h('li', {}, h('div', { class: 'alert error', text: e.message })));
     }
     const first = tree.querySelector('.tree-node');
     if (first) first.tabIndex = 0;
@@ -242,8 +252,10 @@ export function mount(root) {
       if (i) crumbs.append(h('span', { class: 'sep', text: '›' }));
       crumbs.append(h('button', { type: 'button', text: b.name || b.oid, on: { click: () => selectNode(b, null) } }));
     });
-    const syntax = typeof n.syntax === 'object' && n.syntax ? [n.syntax.type || n.syntax.name, n.syntax.range ? `range ${JSON.stringify(n.syntax.range)}` : '', n.syntax.size ? `size ${JSON.stringify(n.syntax.size)}` : ''].filter(Boolean).join(' ') : n.syntax;
-    const enums = n.enums || (n.syntax && n.syntax.enums);
+    const sd = n.syntax_detail || (typeof n.syntax === 'object' ? n.syntax : null) || {};
+    const fmtRanges = (r) => (Array.isArray(r) ? r.map((x) => (Array.isArray(x) ? (x[0] === x[1] ? `${x[0]}` : `${x[0]}..${x[1]}`) : String(x))).join(' | ') : JSON.stringify(r));
+    const syntax = [sd.tc || sd.type || (typeof n.syntax === 'string' ? n.syntax : ''), sd.tc && sd.base ? `(${sd.base})` : '', sd.ranges ? `range ${fmtRanges(sd.ranges)}` : '', sd.sizes ? `size ${fmtRanges(sd.sizes)}` : ''].filter(Boolean).join(' ');
+    const enums = sd.enums || sd.bits;
     const isTrap = n.type === 'NotificationType';
     const actions = h('div', { class: 'row' },
       isTrap
@@ -252,15 +264,16 @@ export function mount(root) {
       iconButton('copy', 'Copy OID', () => navigator.clipboard?.writeText(n.oid).then(() => toast('Copied', 'success', 1200)).catch(() => {}), 'btn'));
     details.append(crumbs,
       h('div', { class: 'row' }, typeDot(n.type), h('h3', { class: 'mono', text: n.full_name || n.name }), badge(n.type || 'node', 'primary')),
-      kvList([['Name', n.name], ['Full name', n.full_name, true], ['OID', n.oid, true], ['Module', n.module], ['Type', n.type], ['Syntax', syntax], ['Access', n.access], ['Status', n.status], ['Units', n.units], ['Display hint', n.display_hint]]));
+      kvList([['Name', n.name], ['Full name', n.full_name, true], ['OID', n.oid, true], ['Module', n.module], ['Type', n.type], ['Syntax', syntax], ['Access', n.access], ['Status', n.status], ['Units', n.units], ['Display hint', sd.display_hint], ['Row', n.row], ['Augments', Array.isArray(n.augments) ? n.augments.join(', ') : n.augments], ['Reference', n.reference]]));
     if (enums && (Array.isArray(enums) ? enums.length : Object.keys(enums).length)) {
-      const pairs = Array.isArray(enums) ? enums.map((e) => [e.name ?? e.label, e.value]) : Object.entries(enums);
-      details.append(h('h3', { text: 'Enumeration' }), h('div', { class: 'row' }, pairs.map(([k, v]) => badge(`${k}(${v})`, ''))));
+      const pairs = Array.isArray(enums) ? enums.map((e) => [e.value, e.name ?? e.label]) : Object.entries(enums);
+      details.append(h('h3', { text: sd.bits ? 'Bits' : 'Enumeration' }), h('div', { class: 'row' }, pairs.map(([v, k]) => badge(`${k}(${v})`, 'info'))));
     }
     details.append(h('h3', { text: 'Description' }), h('p', { class: 'small', text: n.description || 'No description.' }));
     const objs = d.trap_objects || n.objects;
-    if (isTrap && objs && objs.length) details.append(h('h3', { text: 'Var-binds' }), h('ul', { class: 'list' }, objs.map((o) => h('li', {}, h('span', { class: 'mono small grow', text: o.full_name || o.name }), h('span', { class: 'muted small mono', text: o.oid })))));
-    if (n.indexes && n.indexes.length) details.append(h('h3', { text: 'Indexes' }), h('div', { class: 'row' }, n.indexes.map((x) => badge(typeof x === 'object' ? x.name || JSON.stringify(x) : x, 'info'))));
+    if (isTrap && objs && objs.length) details.append(h('h3', { text: 'Var-binds' }), h('ul', { class: 'list' }, objs.map((o) => (typeof o === 'string' ? h('li', {}, h('span', { class: 'mono small grow', text: o })) : h('li', {}, h('span', { class: 'mono small grow', text: o.full_name || o.name }), h('span', { class: 'muted small mono', text: o.oid || '' }))))));
+    const idx = n.table_indexes && n.table_indexes.length ? n.table_indexes.map((x) => `${x.name}${x.implied ? ' (IMPLIED)' : ''}`) : n.indexes || [];
+    if (idx.length) details.append(h('h3', { text: 'Indexes' }), h('div', { class: 'row' }, idx.map((x) => badge(typeof x === 'object' ? x.name || JSON.stringify(x) : x, 'primary'))));
     details.append(actions);
   }
 

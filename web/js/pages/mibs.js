@@ -256,9 +256,8 @@ export function mount(root) {
     const rows = shown.slice(0, 300).map((t) => {
       const system = SYSTEM_MODULES.has(t.module) && t.is_system !== false;
       const tr = h('tr', {},
-        h('td', {}, h('span', { class: 'mono', text: t.name }), system ? h('span', {}, ' ', badge('System', '')) : null),
+        h('td', {}, h('div', { class: 'mono', text: t.name }), h('div', { class: 'small muted' }, t.module, system ? h('span', {}, ' ', badge('System', '')) : null)),
         h('td', { class: 'mono small nowrap', text: t.oid }),
-        h('td', { class: 'small', text: t.module }),
         h('td', { class: 'small', text: String((t.objects || []).length) }),
         h('td', { class: 'nowrap' },
           h('button', { class: 'icon-btn sm', type: 'button', attrs: { 'aria-label': `Details of ${t.name}`, title: 'Details' }, on: { click: () => trapDetails(t) } }, icon('eye')),
@@ -266,7 +265,7 @@ export function mount(root) {
       if (system) tr.classList.add('muted');
       return tr;
     });
-    trapBody.append(h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['Name', 'OID', 'Module', 'Objects', ''].map((x) => h('th', { text: x })))), h('tbody', {}, rows)));
+    trapBody.append(h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['Notification', 'OID', 'Objects', ''].map((x) => h('th', { text: x })))), h('tbody', {}, rows)));
     if (shown.length > 300) trapBody.append(h('p', { class: 'muted small', text: `Showing 300 of ${shown.length}; search to narrow.` }));
   }
   let trapTimer = 0;

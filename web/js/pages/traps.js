@@ -514,13 +514,13 @@ function buildListeners(panel) {
       const r = await api.get('/traps/listeners');
       list = Array.isArray(r) ? r : r.listeners || [];
     } catch (e) {
-      if (e.status !== 404 && e.status !== 405) { lBody.append(h('div', { class: 'alert error', text: e.message })); return; }
+      if (![404, 405, 422].includes(e.status)) { lBody.append(h('div', { class: 'alert error', text: e.message })); return; }
       managed = false;
       try { list = (await api.get('/traps/status')).listeners || []; } catch (e2) { lBody.append(h('div', { class: 'alert error', text: e2.message })); return; }
     }
     const table = h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['Name', 'Address', 'State', 'Datagrams', 'Kernel drops', ''].map((x) => h('th', { text: x })))),
       h('tbody', {}, list.map((l) => h('tr', {},
-        h('td', { text: l.name }), h('td', { class: 'mono', text: `${l.host}:${l.port}` }),
+        h('td', { text: l.name }), h('td', { class: 'mono nowrap', text: `${l.host}:${l.port}` }),
         h('td', {}, badge(l.running ? 'listening' : 'stopped', l.running ? 'ok' : 'bad')),
         h('td', { text: fmtNumber(l.datagrams) }), h('td', { text: fmtNumber(l.kernel_drops) }),
         h('td', {}, l.name && l.name !== 'default' ? h('button', { class: 'btn btn-sm btn-danger', type: 'button', text: 'Remove', on: { click: () => removeListener(l.name) } }) : null)))));
@@ -567,7 +567,7 @@ function buildListeners(panel) {
       uBody.append(users.length ? h('div', { class: 'table-wrap' }, table) : emptyState('No SNMPv3 users. SNMPv3 traps are refused until one is added.'));
     }
     const cred = snmpCredentials({ version: 'v3', withEngineId: true, idPrefix: 'usm' });
-    cred.version.disabled = true;
+    cred.version.closest('.field').hidden = true;
     cred.el.querySelector('#usm-context').closest('.field').hidden = true;
     const form = h('form', { class: 'form-grid' }, cred.el, h('button', { class: 'btn btn-primary', type: 'submit', text: 'Add user' }));
     form.addEventListener('submit', async (e) => {
