@@ -56,6 +56,7 @@ class StackAddresses:
     ``events`` is the gateway's internal events listener when the tests can reach it
     (always locally; in a deployment only if ``SNMPLAB_E2E_EVENTS`` is set), else None.
     ``logs`` maps service name to its captured log file (local mode only).
+    ``internal_secret`` is the services' shared secret (local mode only).
     """
 
     mode: str  # "local" or "deployment"
@@ -69,6 +70,9 @@ class StackAddresses:
     password: str
     community: str = "public"
     logs: dict[str, Path] = field(default_factory=dict)
+    # The shared internal secret, known only when the harness started the services itself;
+    # tests use it for positive controls (a correctly signed event does get through).
+    internal_secret: str | None = None
 
     @property
     def ws_url(self) -> str:

@@ -261,6 +261,7 @@ class LocalStack:
             password=self.password,
             community=self.community,
             logs={name: svc.log_path for name, svc in self.services.items()},
+            internal_secret=self.secret,
         )
         return self.addresses
 

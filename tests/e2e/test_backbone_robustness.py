@@ -81,6 +81,17 @@ def test_forged_and_unsigned_events_never_reach_clients(
     grown = {k: after.get(k, 0) - before.get(k, 0) for k in expected}
     assert grown == expected, f"dropped-event counters grew by {grown}; all: {after}"
 
+    if stack.internal_secret is not None:
+        # Positive control: the very same record signed with the real secret is pushed, so
+        # the forged ones were stopped by their signature, not by anything else about them.
+        mark = ws.mark()
+        genuine = forged_events.signed_with(
+            stack.internal_secret.encode(), "trapd", "trap", fake_trap
+        )
+        raw_udp.send_datagram(events_endpoint, genuine)
+        got = ws.wait_for("trap", lambda m: m["trap"].get("trap_type") == marker, since=mark)
+        assert got.json["trap"] == fake_trap
+
 
 def _malformed(stats: dict[str, Any], section: str) -> int:
     value = stats.get(section, {}).get("malformed_packets")
