@@ -56,9 +56,12 @@ Put ``tests/e2e/test_<your area>.py`` next to this file, start it with
   (closed after the test); ``ws`` is one already opened whose ``full_state`` arrived.
   ``client.mark()`` then ``client.wait_for("trap", predicate, timeout, since=mark)``
   waits for a push without sleeping; each message carries its monotonic receipt time.
-- ``tests.e2e.netsnmp`` -- ``snmpget``, ``snmpwalk``, ``snmpbulkwalk``, ``snmptrap_v2c``,
-  ``snmptrap_v1``, ``snmpinform``, ``run_tool`` (argument lists, timeouts),
-  ``parse_numeric`` / ``walk_lines`` for ``-On`` output.
+- ``tests.e2e.netsnmp`` -- ``snmpget`` (``next_=True``: getnext), ``snmpset``,
+  ``snmpwalk``, ``snmpbulkwalk``, ``snmptrap_v2c``, ``snmptrap_v1``, ``snmpinform``
+  (SNMPv3 via ``v3=V3User(...)``), ``run_tool`` for any other tool (argument lists, never a
+  shell; wall-clock timeouts), ``parse_numeric`` / ``walk_lines`` for ``-On`` output and
+  ``canonical(vb)`` -> ``(SMI type, value)`` to compare with the API's ``type``/``raw``.
+  Tools run without MIBs (numeric OIDs) and with a private persistent dir.
 - ``tests.e2e.polling.wait_until(probe, condition, timeout=...)`` for state only REST shows.
 - ``tests.e2e.raw_udp.send_datagram`` / ``MALFORMED_SNMP`` for hand-made packets.
 - ``gateway_replica`` -- a second gateway (local mode only, started on first use) that

@@ -123,8 +123,54 @@ def run_tool(tool: str, args: Sequence[str], *, timeout: float = 15.0) -> ToolRe
                       time.monotonic() - started)  # fmt: skip
 
 
-def _common(version: str, community: str, timeout: float, retries: int, output: str) -> list[str]:
-    return [f"-v{version}", "-c", community, "-t", str(timeout), "-r", str(retries), f"-O{output}"]
+Binding = tuple[str, str, str]  # (numeric oid, Net-SNMP type letter i/u/c/s/x/d/n/o/t/a, value)
+
+
+def _flatten(varbinds: Sequence[Binding]) -> list[str]:
+    out: list[str] = []
+    for oid, type_letter, value in varbinds:
+        out += [oid, type_letter, value]
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class V3User:
+    """SNMPv3 USM credentials as Net-SNMP options (``-v3 -u ... -l ... -a/-A -x/-X``)."""
+
+    name: str
+    auth_protocol: str | None = None  # MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512
+    auth_key: str | None = None
+    priv_protocol: str | None = None  # DES, AES, AES-192, AES-256
+    priv_key: str | None = None
+    context: str | None = None
+
+    def args(self) -> list[str]:
+        out = ["-v3", "-u", self.name]
+        if self.priv_protocol:
+            out += ["-l", "authPriv"]
+        elif self.auth_protocol:
+            out += ["-l", "authNoPriv"]
+        else:
+            out += ["-l", "noAuthNoPriv"]
+        if self.auth_protocol:
+            out += ["-a", self.auth_protocol, "-A", self.auth_key or ""]
+        if self.priv_protocol:
+            out += ["-x", self.priv_protocol, "-X", self.priv_key or ""]
+        if self.context:
+            out += ["-n", self.context]
+        return out
+
+
+def _common(
+    version: str,
+    community: str,
+    timeout: float,
+    retries: int,
+    output: str,
+    v3: V3User | None = None,
+) -> list[str]:
+    security = v3.args() if v3 is not None else [f"-v{version}", "-c", community]
+    return [*security, "-t", str(timeout), "-r", str(retries), f"-O{output}"]
 
 
 def snmpget(
@@ -135,9 +181,30 @@ def snmpget(
     timeout: float = 1.0,
     retries: int = 1,
     output: str = "n",
+    v3: V3User | None = None,
+    next_: bool = False,
 ) -> ToolResult:
-    args = [*_common(version, community, timeout, retries, output), agent.netsnmp, *oids]
-    return run_tool("snmpget", args, timeout=timeout * (retries + 1) + 10)
+    """``snmpget`` (or, with ``next_``, ``snmpgetnext``) of one or more OIDs."""
+    args = [*_common(version, community, timeout, retries, output, v3), agent.netsnmp, *oids]
+    tool = "snmpgetnext" if next_ else "snmpget"
+    return run_tool(tool, args, timeout=timeout * (retries + 1) + 10)
+
+
+def snmpset(
+    agent: Endpoint,
+    varbinds: Sequence[Binding],
+    *,
+    version: str = "2c",
+    community: str = "private",
+    timeout: float = 1.0,
+    retries: int = 1,
+    output: str = "n",
+    v3: V3User | None = None,
+) -> ToolResult:
+    """``snmpset agent oid type value ...`` (types as Net-SNMP letters: i u c s x d n o t a)."""
+    args = [*_common(version, community, timeout, retries, output, v3), agent.netsnmp]
+    args += _flatten(varbinds)
+    return run_tool("snmpset", args, timeout=timeout * (retries + 1) + 10)
 
 
 def snmpwalk(
@@ -152,9 +219,10 @@ def snmpwalk(
     bulk: bool = False,
     max_repetitions: int | None = None,
     wall_timeout: float = 60.0,
+    v3: V3User | None = None,
 ) -> ToolResult:
     """``snmpwalk`` (GETNEXT) or, with ``bulk``, ``snmpbulkwalk`` (GETBULK) of a subtree."""
-    args = _common(version, community, timeout, retries, output)
+    args = _common(version, community, timeout, retries, output, v3)
     if bulk and max_repetitions is not None:
         args += ["-Cr", str(max_repetitions)]
     args += [agent.netsnmp, oid]
@@ -165,16 +233,6 @@ def snmpbulkwalk(agent: Endpoint, oid: str = "1.3.6.1.2.1", **kwargs: object) ->
     return snmpwalk(agent, oid, bulk=True, **kwargs)  # type: ignore[arg-type]
 
 
-Binding = tuple[str, str, str]  # (numeric oid, Net-SNMP type letter i/u/c/s/x/d/n/o/t/a, value)
-
-
-def _flatten(varbinds: Sequence[Binding]) -> list[str]:
-    out: list[str] = []
-    for oid, type_letter, value in varbinds:
-        out += [oid, type_letter, value]
-    return out
-
-
 def snmptrap_v2c(
     receiver: Endpoint,
     trap_oid: str,
@@ -182,12 +240,18 @@ def snmptrap_v2c(
     *,
     community: str = "public",
     uptime: str = "",
+    v3: V3User | None = None,
+    engine_id: str | None = None,
 ) -> ToolResult:
     """A v2c TRAP: ``snmptrap -v2c -c C agent uptime trapOID [oid type value]...``.
 
-    An empty ``uptime`` lets snmptrap send its own host uptime.
+    An empty ``uptime`` lets snmptrap send its own host uptime. With ``v3`` it is an
+    SNMPv3 TRAP from ``engine_id`` (hex; Net-SNMP's own engine ID when None).
     """
-    args = ["-v2c", "-c", community, receiver.netsnmp, uptime, trap_oid, *_flatten(varbinds)]
+    security = v3.args() if v3 is not None else ["-v2c", "-c", community]
+    if v3 is not None and engine_id:
+        security += ["-e", engine_id]
+    args = [*security, receiver.netsnmp, uptime, trap_oid, *_flatten(varbinds)]
     return run_tool("snmptrap", args, timeout=10)
 
 
@@ -218,9 +282,12 @@ def snmpinform(
     timeout: float = 2.0,
     retries: int = 1,
     uptime: str = "",
+    v3: V3User | None = None,
 ) -> ToolResult:
-    """A v2c INFORM; exit code 0 means the receiver acknowledged it with a Response-PDU."""
-    args = ["-v2c", "-c", community, "-t", str(timeout), "-r", str(retries), receiver.netsnmp,
+    """A v2c (or, with ``v3``, SNMPv3) INFORM; exit code 0 means the receiver acknowledged
+    it with a Response-PDU."""
+    security = v3.args() if v3 is not None else ["-v2c", "-c", community]
+    args = [*security, "-t", str(timeout), "-r", str(retries), receiver.netsnmp,
             uptime, trap_oid, *_flatten(varbinds)]  # fmt: skip
     return run_tool("snmpinform", args, timeout=timeout * (retries + 1) + 10)
 
