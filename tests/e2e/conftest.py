@@ -9,9 +9,10 @@ Two modes, chosen by the environment
 
 **Local processes (default).** One stack per pytest session: ``python -m
 services.<name>`` for gateway, simulator, trapd and walker, each on its own loopback
-address (gateway 127.0.0.11, simulator .12, trapd .13, walker .14), ports picked free at
-session start, a fresh data directory per service under pytest's tmp dir, one random
-``SNMPLAB_INTERNAL_SECRET``, a random admin password. The harness waits until every
+address (gateway 127.0.0.11, simulator .12, trapd .13, walker .14; a second gateway on
+.15 when a test asks for ``gateway_replica``), ports picked free at session start, a fresh
+data directory per service under pytest's tmp dir, one random ``SNMPLAB_INTERNAL_SECRET``,
+a random admin password. The harness waits until every
 ``/health`` answers, the simulator answers ``snmpget`` and trapd's receiver runs with
 the gateway's MIB index loaded (``mibs_loaded``; a fresh library compiles for ~10 s), then
 tears everything down (SIGTERM, then SIGKILL) at the end, even after failures. Service
@@ -49,7 +50,8 @@ Put ``tests/e2e/test_<your area>.py`` next to this file, start it with
 - ``stack`` -- :class:`tests.e2e.endpoints.StackAddresses`: ``gateway_url``, ``ws_url``,
   ``simulator`` / ``trapd`` (:class:`Endpoint`, ``.netsnmp`` gives ``udp:h:p``),
   ``simulator_from_walker``, ``events`` (or None), ``username``, ``password``,
-  ``community``, ``is_local``.
+  ``community``, ``is_local``, ``internal_secret`` (local mode only: for positive
+  controls, never to bypass the public interfaces under test).
 - ``api`` -- a logged-in ``httpx.Client`` on the gateway (session-wide token);
   ``api_token`` is that token. ``tests.e2e.api_client.ok_json(resp)`` asserts 2xx.
 - ``ws_connect`` -- ``ws_connect()`` opens a logged-in :class:`tests.e2e.ws_client.WsClient`
