@@ -227,21 +227,45 @@ export function mount(root) {
       const tables = tableView(rows);
       setText(count, `${fmtNumber(tables.length)} tables`);
       if (!tables.length) viewBody.append(emptyState('No conceptual table in this result (scalars only).'));
+      const id = m.history_id;
       for (const t of tables.slice(0, 10)) {
-        const head = h('tr', {}, h('th', { text: 'Index' }), t.columns.map((c) => h('th', { text: c })));
-        const body = h('tbody');
-        let n = 0;
-        for (const [index, vals] of t.rows) {
-          if (++n > 500) break;
-          body.append(h('tr', {}, h('td', { class: 'mono', text: index }), t.columns.map((c) => h('td', { text: vals[c] ?? '' }))));
-        }
-        viewBody.append(h('h3', { text: `${t.module} table ${t.oid} (${t.rows.size} rows)` }), h('div', { class: 'table-wrap' }, h('table', { class: 'table' }, h('thead', {}, head), body)));
+        const box = h('div', { class: 'grid' });
+        viewBody.append(box);
+        if (id) renderServerTable(box, id, t); else renderLocalTable(box, t);
       }
-    } else {
+        } else {
       setText(count, `${fmtNumber(rows.length)} lines`);
       viewBody.append(h('pre', { class: 'result', id: 'walk-raw', text: rows.slice(0, 5000).map((r) => netsnmpLine(r, !resolveSw.input.checked)).join('\n') + (rows.length > 5000 ? `\n… ${rows.length - 5000} more in the export` : '') }));
     }
   }
+  function renderLocalTable(box, t) {
+    const head = h('tr', {}, h('th', { text: 'Index' }), t.columns.map((c) => h('th', { text: c })));
+    const body = h('tbody');
+    let n = 0;
+    for (const [index, vals] of t.rows) {
+      if (++n > 500) break;
+      body.append(h('tr', {}, h('td', { class: 'mono', text: index }), t.columns.map((c) => h('td', { text: vals[c] ?? '' }))));
+    }
+    clear(box).append(h('h3', { text: `${t.module} table ${t.oid} (${t.rows.size} rows)` }), h('div', { class: 'table-wrap' }, h('table', { class: 'table' }, h('thead', {}, head), body)));
+  }
+
+  // The walker decodes each row's INDEX with the MIB library, as snmptable does.
+  async function renderServerTable(box, id, t) {
+    box.append(h('p', { class: 'muted small', text: `Loading table ${t.oid}…` }));
+    let v;
+    try { v = await api.get(`/walk/history/${encodeURIComponent(id)}/table`, { table: t.oid }); } catch { renderLocalTable(box, t); return; }
+    const cols = (v.columns || []).map((c) => c.name);
+    const idxNames = (v.index_objects || []).map((x) => (typeof x === 'string' ? x : x.name)).map((x) => String(x).replace(/^.*::/, ''));
+    const decoded = idxNames.length > 0 && (v.rows || []).every((r) => r.index && r.index.length === idxNames.length);
+    const head = h('tr', {}, decoded ? idxNames.map((x) => h('th', { text: `${x} (index)` })) : h('th', { text: 'Index' }), cols.map((c) => h('th', { text: c })));
+    const body = h('tbody');
+    for (const r of (v.rows || []).slice(0, 500)) {
+      const idxCells = decoded ? r.index.map((p) => h('td', { class: 'mono', text: p.text ?? String(p.value) })) : [h('td', { class: 'mono', text: r.instance })];
+      body.append(h('tr', {}, idxCells, cols.map((c) => h('td', { text: r.values?.[c] ?? '' }))));
+    }
+    clear(box).append(h('h3', { text: `${v.table} (${fmtNumber((v.rows || []).length)} rows)` }), h('div', { class: 'table-wrap' }, h('table', { class: 'table' }, h('thead', {}, head), body)));
+  }
+
   let searchTimer = 0;
   search.addEventListener('input', () => { clearTimeout(searchTimer); searchTimer = setTimeout(render, 200); });
 
@@ -433,12 +457,12 @@ export function mount(root) {
       const check = h('input', { type: 'checkbox', checked: selected.has(id), attrs: { 'aria-label': `Select walk of ${w.oid} for diff` }, disabled: !serverHistory });
       check.addEventListener('change', () => { if (check.checked) selected.add(id); else selected.delete(id); diffBtn.disabled = selected.size !== 2; });
       const open = h('button', { class: 'btn btn-ghost btn-sm grow', type: 'button', attrs: { 'aria-label': `Load walk of ${w.oid} on ${w.target}` } },
-        h('span', { class: 'grow ellipsis' }, h('span', { class: 'mono small', text: `${w.target}:${w.port} ${String(w.oid).slice(0, 30)}` })));
+        h('span', { class: 'mono small', text: `${w.target}:${w.port} ${String(w.oid).slice(0, 30)}` }));
       open.style.justifyContent = 'flex-start';
       open.addEventListener('click', () => loadWalk(w));
       const rerun = h('button', { class: 'icon-btn sm', type: 'button', attrs: { 'aria-label': 'Run again', title: 'Run again' }, on: { click: () => rerunWalk(w) } }, icon('restart'));
       const del = h('button', { class: 'icon-btn sm', type: 'button', attrs: { 'aria-label': 'Delete from history', title: 'Delete' }, on: { click: () => deleteWalk(w) } }, icon('x'));
-      historyList.append(h('li', {}, check, open, badge(fmtNumber(w.count), 'primary'), h('span', { class: 'muted small nowrap', text: fmtRelative(w.started_at) }), rerun, del));
+      historyList.append(h('li', { class: 'hist' }, check, open, badge(fmtNumber(w.count), 'primary'), h('span', { class: 'muted small nowrap', text: fmtRelative(w.started_at) }), rerun, del));
     }
   }
 
