@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from services.common.mibs.index import MibIndex, MibResolveError
-from services.common.snmp import ber, values
+from services.common.snmp import ber
 from services.walker.targets import BadInput
+from services.walker.varbinds import human_value
 
 OID = tuple[int, ...]
 
@@ -30,16 +31,25 @@ class Names:
                 return name
         return ber.oid_str(oid)
 
-    def describe(self, oid: OID, type_name: str, value: Any) -> tuple[str, str]:
+    def describe(self, oid: OID, oid_text: str, type_name: str, value: Any) -> tuple[str, str]:
         """``(name, human value)`` for a var-bind: enum labels, display hints, OID names."""
         index = self.resolver
-        if index is not None:
-            r = index.resolve(oid)
-            if r is not None:
-                return r.full_name, index.render(r.node.syntax, type_name, value)
+        if index is None:
+            return oid_text, human_value(type_name, value)
+        r = index.resolve(oid)
+        if r is None:
             if type_name == "ObjectIdentifier":
-                return ber.oid_str(oid), index.render(None, type_name, value)
-        return ber.oid_str(oid), values.render(type_name, value)
+                return oid_text, index.render(None, type_name, value)
+            return oid_text, human_value(type_name, value)
+        syntax = r.node.syntax
+        if type_name == "Opaque":
+            return r.full_name, human_value(type_name, value)  # Net-SNMP's float wrapping
+        if type_name == "ObjectIdentifier" or (
+            syntax is not None and (syntax.enums or syntax.display_hint or syntax.bits)
+        ):
+            return r.full_name, index.render(syntax, type_name, value)
+        # No MIB rendering applies: the plain rules, without the index's generic path.
+        return r.full_name, human_value(type_name, value)
 
     def parse(self, text: str, what: str = "OID") -> OID:
         """A numeric OID, or ``MODULE::name[.index]`` / ``name[.index]`` via the MIB index."""

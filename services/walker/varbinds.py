@@ -14,8 +14,8 @@ from typing import Any
 
 from services.common.snmp import ber, values
 
-# (oid, type name, decoded value) -> (name, human value); Names.describe in the service.
-Describer = Callable[[tuple[int, ...], str, Any], tuple[str, str]]
+# (oid, oid text, type name, decoded value) -> (name, human value); Names.describe.
+Describer = Callable[[tuple[int, ...], str, str, Any], tuple[str, str]]
 
 _SPECIAL_TEXT = {
     "noSuchObject": "No Such Object available on this agent at this OID",
@@ -81,45 +81,60 @@ def netsnmp_value(type_name: str, value: Any) -> str:
     return f"{type_name}: {values.render(type_name, value)}"
 
 
+def octets_text(data: bytes) -> str:
+    """Text when the octets read as text (UTF-8, printable or whitespace), else hex."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return values.hex_string(data)
+    if text.isprintable() or values.is_printable(data):  # the C check first: it is cheap
+        return text
+    return values.hex_string(data)
+
+
 def human_value(type_name: str, value: Any) -> str:
+    """A value for people without MIB knowledge (same rules as ``values.render``)."""
+    if isinstance(value, bytes):
+        if type_name == "Opaque":
+            f = opaque_float(value)
+            if f is not None:
+                return f"{f:g}"
+        return octets_text(value)
     if type_name == "TimeTicks":
         return values.format_timeticks(value)
-    if type_name == "Opaque":
-        f = opaque_float(value)
-        if f is not None:
-            return f"{f:g}"
-    return values.render(type_name, value)
+    if value is None:
+        return values.render(type_name, value)
+    return str(value)
 
 
 def row(oid: tuple[int, ...], value_tlv: bytes, describe: Describer) -> dict[str, Any]:
     """One result row from a decoded OID and the value's TLV."""
+    oid_text = ".".join(map(str, oid))
     try:
         type_name, value = values.decode_value(value_tlv)
     except ber.DecodeError as exc:
         return {
-            "oid": ber.oid_str(oid),
-            "name": describe(oid, "Null", None)[0],
+            "oid": oid_text,
+            "name": describe(oid, oid_text, "Null", None)[0],
             "type": "malformed",
             "value": f"undecodable value: {exc}",
             "raw": value_tlv.hex(),
         }
-    if type_name == "Opaque" or type_name == "TimeTicks":
-        name = describe(oid, "Null", None)[0]
-        human = human_value(type_name, value)
-    else:
-        name, human = describe(oid, type_name, value)
+    name, human = describe(oid, oid_text, type_name, value)
     return {
-        "oid": ber.oid_str(oid),
+        "oid": oid_text,
         "name": name,
         "type": type_name,
         "value": human,
-        "raw": values.raw_json(type_name, value),
+        "raw": value.hex() if isinstance(value, bytes) else value,
     }
 
 
-def plain_describe(oid: tuple[int, ...], type_name: str, value: Any) -> tuple[str, str]:
+def plain_describe(
+    oid: tuple[int, ...], oid_text: str, type_name: str, value: Any
+) -> tuple[str, str]:
     """Numeric names and MIB-less values (tests, and before the MIB index is loaded)."""
-    return ber.oid_str(oid), values.render(type_name, value) if value is not None else ""
+    return oid_text, human_value(type_name, value)
 
 
 def typed_value(type_name: str, raw: Any) -> Any:

@@ -48,7 +48,9 @@ def _index() -> MibIndex:
 
 def test_numeric_without_index() -> None:
     names = Names()
-    assert names.describe((1, 3, 6, 1, 2, 1, 1, 5, 0), "OctetString", b"vm") == (
+    assert names.describe(
+        (1, 3, 6, 1, 2, 1, 1, 5, 0), "1.3.6.1.2.1.1.5.0", "OctetString", b"vm"
+    ) == (
         "1.3.6.1.2.1.1.5.0",
         "vm",
     )
@@ -60,7 +62,7 @@ def test_numeric_without_index() -> None:
 def test_names_and_values_from_the_index() -> None:
     names = Names(_index())
     oid = tuple(int(x) for x in (IF + ".8.3").split("."))
-    assert names.describe(oid, "Integer32", 2) == ("IF-MIB::ifOperStatus.3", "down(2)")
+    assert names.describe(oid, IF + ".8.3", "Integer32", 2) == ("IF-MIB::ifOperStatus.3", "down(2)")
     assert names.parse("IF-MIB::ifTable") == (1, 3, 6, 1, 2, 1, 2, 2)
     assert names.parse("ifOperStatus.3") == oid
     with pytest.raises(BadInput, match="NO-SUCH-MIB"):
