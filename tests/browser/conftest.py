@@ -134,6 +134,11 @@ def open_page(ctx: BrowserContext, base_url: str, errors: list[str] | None = Non
     page = ctx.new_page()
     if errors is not None:
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # The gateway's CSP forbids inline script: a violation would be a bug in web/.
+        page.on(
+            "console",
+            lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
     page.goto(base_url + "/")
     return page
 
@@ -150,6 +155,23 @@ def login(page: Page, stack: StackAddresses, password: str | None = None) -> Non
 def goto(page: Page, stack: StackAddresses, route: str) -> None:
     page.goto(f"{stack.gateway_url}/#{route}")
     page.wait_for_selector(f'#main[data-page="{route.split("/")[0]}"]')
+
+
+UNLABELLED_CONTROLS = """
+() => [...document.querySelectorAll('input, select, textarea, button')]
+  .filter((el) => el.offsetParent !== null && el.type !== 'hidden')
+  .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+    && !el.getAttribute('aria-labelledby') && !el.title
+    && !(el.tagName === 'BUTTON' && (el.textContent || '').trim()))
+  .map((el) => el.outerHTML.slice(0, 120))
+"""
+
+
+def unlabelled_controls(page: Page) -> list[str]:
+    """Visible form controls and buttons that a screen reader could not name."""
+    found = page.evaluate(UNLABELLED_CONTROLS)
+    assert isinstance(found, list)
+    return [str(x) for x in found]
 
 
 def screenshot(page: Page, name: str) -> Path:

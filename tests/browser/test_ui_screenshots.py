@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     login,
     open_page,
     screenshot,
+    unlabelled_controls,
 )
 from tests.e2e import netsnmp
 from tests.e2e.api_client import ok_json
@@ -92,6 +93,7 @@ def test_every_page_renders_and_is_saved_as_a_screenshot(
         expect(page.locator("#page-title")).to_have_text(title)
         _settle(page, route)
         screenshot(page, f"{route.replace('/', '-')}-{theme}")
+        assert unlabelled_controls(page) == [], f"controls without a label on #{route}"
 
     # The views behind a click: a trap's detail, a walk result, a MIB object's details.
     goto(page, ui_stack, "traps")

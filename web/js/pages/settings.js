@@ -118,7 +118,8 @@ export function mount(root) {
   // ---- about ----
   const about = h('div', {}, kvList([['Application', state.meta?.name || 'snmplab']]));
   api.get('/meta', undefined, { auth: false }).then((m) => {
-    clear(about).append(kvList([['Application', m.name], ['Version', m.version], ['Author', m.author], ['Description', m.description], ['API documentation', m.docs || '/api/docs']]));
+    clear(about).append(kvList([['Application', m.name], ['Version', m.version], ['Author', m.author], ['Description', m.description]]),
+      h('p', {}, h('a', { href: '/api/docs', target: '_blank', rel: 'noopener', text: 'API documentation (OpenAPI)' })));
   }).catch(() => {});
 
   root.append(
