@@ -87,3 +87,32 @@ def test_logout_closes_that_tokens_sockets_with_4001(
     bystander.send("ping")
     bystander.wait_for(None, text="pong", timeout=2, since=mark)
     assert token != api_token
+
+
+def test_health_and_meta_are_public_openapi_is_behind_login(
+    stack: StackAddresses, api: httpx.Client
+) -> None:
+    with httpx.Client(base_url=stack.gateway_url, timeout=10, trust_env=False) as anonymous:
+        health = anonymous.get("/api/health")
+        assert health.status_code == 200, health.text
+        meta = anonymous.get("/api/meta")
+        assert meta.status_code == 200, meta.text
+        assert isinstance(meta.json().get("version"), str), meta.text
+        assert anonymous.get("/api/openapi.json").status_code == 401
+    schema = api.get("/api/openapi.json")
+    assert schema.status_code == 200, schema.text
+    assert "/api/login" in schema.json().get("paths", {})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="TEMPORARY: services/common/control_app.py serves no /openapi.json "
+    "(openapi_url=None), so the gateway's merged document lacks every forwarded route; "
+    "docs/internal-api.md says control apps serve it behind the secret",
+)
+def test_openapi_documents_the_forwarded_service_routes(api: httpx.Client) -> None:
+    paths = api.get("/api/openapi.json").json().get("paths", {})
+    for path in ("/api/simulator/status", "/api/traps", "/api/walk/execute"):
+        assert path in paths, f"{path} missing from the public OpenAPI document"
+    internal = [p for p in paths if not p.startswith("/api/")]
+    assert internal == [], f"internal routes in the public document: {internal}"
