@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 import threading
 from collections import Counter
 from collections.abc import Callable
 
 from services.common.config import parse_hostport
-from services.common.events import BadEvent, Event, decode_event
+from services.common.events import SIG_PREFIX_LEN, BadEvent, Event, decode_event
 
 log = logging.getLogger("snmplab.gateway.events")
 
@@ -26,6 +27,12 @@ BATCH_MAX = 1024
 # Batches handed to the loop but not yet handled; beyond this the loop is drowning and
 # the thread drops instead of queueing without bound.
 PENDING_MAX = 256
+_DATA_KEY = b',"data":'
+
+# An accepted event, and for a trap the JSON text of its data as signed (``data`` is the
+# last member of every encoded event), so the relay forwards it without re-serialising.
+Received = tuple[Event, bytes | None]
+
 KNOWN_TYPES = frozenset(
     {"status", "stats", "trap", "trap_ref", "activity", "walk_progress", "mibs"}
 )
@@ -44,7 +51,7 @@ class EventsListener:
         self,
         listen: str,
         secret: bytes,
-        deliver: Callable[[list[Event]], None],
+        deliver: Callable[[list[Received]], None],
         *,
         rcvbuf: int = 8 * 1024 * 1024,
     ) -> None:
@@ -123,7 +130,7 @@ class EventsListener:
                 except OSError:  # BlockingIOError: drained
                     break
             self.received += len(raw)
-            events: list[Event] = []
+            events: list[Received] = []
             for datagram in raw:
                 try:
                     event = decode_event(secret, datagram)
@@ -134,7 +141,12 @@ class EventsListener:
                     dropped["unknown_type"] += 1
                     continue
                 by_type[event.type] += 1
-                events.append(event)
+                raw_data = None
+                if event.type == "trap":
+                    at = datagram.find(_DATA_KEY, SIG_PREFIX_LEN)
+                    if at > 0 and datagram[at + 8 : at + 9] == b"{":
+                        raw_data = datagram[at + 8 : -1]
+                events.append((event, raw_data))
             if not events:
                 continue
             with self._pending_lock:
@@ -149,7 +161,7 @@ class EventsListener:
             except RuntimeError:  # the loop is closing
                 return
 
-    def _hand_over(self, events: list[Event]) -> None:
+    def _hand_over(self, events: list[Received]) -> None:
         with self._pending_lock:
             self._pending -= 1
         try:
@@ -167,4 +179,25 @@ class EventsListener:
             "events_dropped_total": sum(self.dropped.values()),
             "events_by_type": dict(self.by_type),
             "events_rcvbuf": self.rcvbuf_effective,
+            "events_kernel_drops": self.kernel_drops(),
         }
+
+    def kernel_drops(self) -> int | None:
+        """Datagrams the kernel dropped because the receive buffer was full (Linux)."""
+        if self._sock is None:
+            return None
+        try:
+            inode = str(os.fstat(self._sock.fileno()).st_ino)
+        except OSError:
+            return None
+        for table in ("/proc/net/udp", "/proc/net/udp6"):
+            try:
+                with open(table) as fh:
+                    next(fh)
+                    for line in fh:
+                        fields = line.split()
+                        if len(fields) > 12 and fields[9] == inode:
+                            return int(fields[-1])
+            except (OSError, StopIteration, ValueError):
+                continue
+        return None

@@ -15,7 +15,7 @@ import logging
 import time
 from typing import Any
 
-from services.common.events import Event
+from services.gateway.events_listener import Received
 from services.gateway.state import LiveState
 from services.gateway.upstream import Upstream
 from services.gateway.ws.manager import ConnectionManager, Item, frame_of
@@ -45,13 +45,19 @@ class EventRelay:
         self.trap_refs_failed = 0
         self.stats_pushes = 0
 
-    def handle_batch(self, events: list[Event]) -> None:
+    def handle_batch(self, events: list[Received]) -> None:
         items: list[Item] = []
         stats_dirty = False
-        for event in events:
+        for event, raw_data in events:
             kind = event.type
             if kind == "trap":
-                if isinstance(event.data, dict):
+                if not isinstance(event.data, dict):
+                    continue
+                if raw_data is not None:
+                    seq = event.data.get("seq")
+                    text = '{"type":"trap","trap":' + raw_data.decode() + "}"
+                    items.append((text, seq if isinstance(seq, int) else None, False))
+                else:
                     items.append(frame_of({"type": "trap", "trap": event.data}))
             elif kind == "status":
                 self.live.set_status(event.service, event.data)

@@ -24,6 +24,7 @@ from starlette.websockets import WebSocket
 log = logging.getLogger("snmplab.gateway.ws")
 
 CLOSE_UNAUTHORIZED = 4001
+_YIELD_EVERY = 32
 STATE_TYPES = frozenset({"status", "stats", "mibs", "full_state"})
 
 # (frame, trap seq or None, is a state message)
@@ -190,6 +191,7 @@ class WsClient:
     async def run_sender(self) -> None:
         ws = self.ws
         queue = self.queue
+        sent = 0
         try:
             while True:
                 if self.close_code is not None:
@@ -204,6 +206,11 @@ class WsClient:
                     continue
                 await ws.send_text(queue.popleft())
                 self.counters.sent += 1
+                sent += 1
+                if sent % _YIELD_EVERY == 0:
+                    # A send that need not wait never yields: let other clients, pings
+                    # and new batches in during a long drain.
+                    await asyncio.sleep(0)
                 if len(queue) <= self.max_queue // 2:
                     self._space.set()
         except Exception as exc:  # the peer went away; the receive side cleans up
