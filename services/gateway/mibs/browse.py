@@ -67,6 +67,7 @@ class BrowseData:
     children: dict[Oid, list[Oid]]
     descendants: dict[Oid, int]
     search_rows: list[tuple[str, str, str, str, Node]]  # name, full name, oid, description
+    module_nodes: dict[str, int]  # module -> how many nodes it defines
 
     @classmethod
     def build(cls, index: MibIndex) -> BrowseData:
@@ -89,7 +90,10 @@ class BrowseData:
             (n.name.lower(), n.full_name.lower(), n.oid_str, n.description.lower(), n)
             for n in (index.by_oid[o] for o in oids)
         ]
-        return cls(index, oids, parent, children, descendants, rows)
+        module_nodes: dict[str, int] = {}
+        for n in index.nodes:
+            module_nodes[n.module] = module_nodes.get(n.module, 0) + 1
+        return cls(index, oids, parent, children, descendants, rows, module_nodes)
 
     def top_under(self, prefix: Oid) -> list[Oid]:
         """Known OIDs under ``prefix`` whose nearest known ancestor is above it."""
@@ -329,7 +333,8 @@ def build_browse_router(core: LibraryCore) -> APIRouter:
                 "full_name": name,
                 "module": name,
                 "type": "Module",
-                "has_children": info.get("counts", {}).get("objects", 0) > 0 or True,
+                "has_children": data.module_nodes.get(name, 0) > 0,
+                "node_count": data.module_nodes.get(name, 0),
                 "is_system": info.get("origin") != "user",
             }
             if module is not None:
