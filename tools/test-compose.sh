@@ -78,6 +78,10 @@ cleanup() {
     "${compose[@]}" logs --no-color --timestamps >"$logs_dir/stack.log" 2>&1
     "${compose[@]}" ps -a >"$logs_dir/ps.txt" 2>&1
     timeout 120 "${compose[@]}" down -v -t 5 --remove-orphans
+    # Keep the cached engine from growing run after run: old image versions, build cache
+    # beyond a few GB. The base images stay (they are tagged).
+    docker image prune -f >/dev/null
+    docker builder prune -f --keep-storage 3000000000 >/dev/null
     kill "$dockerd_pid"
     for _ in $(seq 60); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.5; done
     kill -9 "$dockerd_pid" 2>/dev/null
@@ -162,7 +166,7 @@ export SNMPLAB_E2E_SIMULATOR_FROM_WALKER=simulator:1061
 export SNMPLAB_E2E_TRAPD_FROM_WALKER=trapd:1162
 export SNMPLAB_E2E_USERNAME=admin SNMPLAB_E2E_PASSWORD=$SNMPLAB_ADMIN_PASSWORD
 rc=0
-.venv/bin/python -m pytest -q -ra tests/e2e || rc=$?
+timeout 1800 .venv/bin/python -m pytest -q -ra tests/e2e || rc=$?
 if [ $rc -eq 5 ]; then
   echo "tests/e2e: no tests collected yet (not a failure)"
   rc=0
