@@ -107,6 +107,19 @@ mkdir -p "$DEST.tmp/modules"
         done
     done
 } >"$DEST.tmp/SOURCES.tsv"
+# The modules snmplab promises out of the box; a fetch that lacks one is a failed fetch.
+missing=()
+for m in SNMPv2-SMI SNMPv2-TC SNMPv2-CONF SNMPv2-MIB SNMP-FRAMEWORK-MIB IF-MIB IP-MIB \
+    TCP-MIB UDP-MIB HOST-RESOURCES-MIB ENTITY-MIB BRIDGE-MIB RMON-MIB DISMAN-EVENT-MIB \
+    NOTIFICATION-LOG-MIB IANAifType-MIB INET-ADDRESS-MIB RFC1155-SMI RFC1213-MIB \
+    NET-SNMP-MIB NET-SNMP-TC; do
+    [[ -f "$DEST.tmp/modules/$m" ]] || missing+=("$m")
+done
+if ((${#missing[@]})); then
+    echo "standard MIBs: FAILED, missing ${missing[*]}" >&2
+    rm -rf "$DEST.tmp"
+    exit 1
+fi
 echo "$versions" >"$DEST.tmp/PACKAGES"
 echo "$STAMP" >"$DEST.tmp/.complete"
 rm -rf "$DEST"
