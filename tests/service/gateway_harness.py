@@ -178,6 +178,11 @@ def make_standin(name: str) -> StandIn:
     async def echo(body: dict[str, Any]) -> dict[str, Any]:
         return {"got": body}
 
+    @app.post("/mibs/changed")
+    async def mibs_changed(body: dict[str, Any]) -> dict[str, str]:
+        stand.calls.append(("POST", "/mibs/changed", body))
+        return {"status": "ok"}
+
     @app.put("/simulator/config")
     async def sim_config(body: dict[str, Any]) -> dict[str, Any]:
         stand.calls.append(("PUT", "/simulator/config", body))

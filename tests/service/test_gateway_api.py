@@ -343,3 +343,40 @@ def test_openapi_is_behind_login_and_merges_services(gw: GatewayProc) -> None:
     js = httpx.get(f"{gw.base}/api/docs/docs.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert httpx.get(f"{gw.base}/api/docs/nope.js").status_code == 404
+
+
+def test_serves_the_web_ui_with_security_headers(tmp_path: Path) -> None:
+    web = tmp_path / "web"
+    (web / "js").mkdir(parents=True)
+    (web / "index.html").write_text("<!doctype html><title>snmplab</title>")
+    (web / "js" / "app.js").write_text("export const x = 1;")
+    with run_gateway(tmp_path, SNMPLAB_WEB_DIR=str(web)) as gw:
+        page = httpx.get(f"{gw.base}/")
+        assert page.status_code == 200 and "<title>snmplab</title>" in page.text
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        js = httpx.get(f"{gw.base}/js/app.js")
+        assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+        missing = httpx.get(f"{gw.base}/api/not-a-route")
+        assert missing.status_code == 404 and missing.json()["detail"]
+
+
+def test_refuses_to_start_without_internal_secret(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.service.gateway_harness import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNMPLAB_")}
+    env["SNMPLAB_GATEWAY_DATA_DIR"] = str(tmp_path / "data")
+    done = subprocess.run(
+        [sys.executable, "-m", "services.gateway"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "SNMPLAB_INTERNAL_SECRET" in done.stderr
+    assert "Traceback" not in done.stderr

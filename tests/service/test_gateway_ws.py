@@ -222,3 +222,36 @@ async def test_full_state_pulls_running_services(tmp_path: Path) -> None:
     assert msg["traps"] == {**trapd.status, "reachable": True}
     assert msg["stats"]["simulator"]["start_count"] == 2
     assert msg["stats"]["traps"]["traps_received_total"] == 17
+
+
+async def test_trap_ref_is_fetched_from_trapd(tmp_path: Path) -> None:
+    trapd = make_standin("trapd")
+    big = trap_record(31)
+    big["varbinds"][0]["value"] = "y" * 70_000  # too big for a datagram
+    trapd.traps = [big]
+    with serve_standin(trapd), run_gateway(tmp_path, SNMPLAB_TRAPD_URL=trapd.url) as gw:
+        token = gw.login()
+        async with connect(f"{gw.ws_base}/api/ws?token={token}", max_size=None) as ws:
+            await recv_until(ws, "full_state")
+            seq = sender(gw, "trapd").send("trap", big, ref={"seq": 31})
+            assert seq == 1
+            msg = await recv_until(ws, "trap")
+    assert msg["trap"]["seq"] == 31 and len(msg["trap"]["varbinds"][0]["value"]) == 70_000
+
+
+async def test_mib_library_changes_reach_services_and_clients(tmp_path: Path) -> None:
+    sim = make_standin("simulator")
+    with serve_standin(sim), run_gateway(tmp_path, SNMPLAB_SIMULATOR_URL=sim.url) as gw:
+        token = gw.login()
+        async with connect(f"{gw.ws_base}/api/ws?token={token}") as ws:
+            await recv_until(ws, "full_state", timeout=10)
+            r = httpx.post(
+                f"{gw.base}/api/mibs/reload", headers={"X-Auth-Token": token}, timeout=60
+            )
+            assert r.status_code == 200, r.text
+            msg = await recv_until(ws, "mibs", timeout=30)
+            assert {"loaded", "failed", "total"} <= msg["mibs"].keys()
+            stats = await recv_until(ws, "stats", timeout=10)
+            assert stats["data"]["mibs"]["reload_count"] >= 1
+    changed = [c for c in sim.calls if c[1] == "/mibs/changed"]
+    assert changed and all(isinstance(c[2].get("etag"), str) for c in changed)
