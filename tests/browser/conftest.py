@@ -72,8 +72,13 @@ def _deployment_from_env() -> StackAddresses | None:
     )
 
 
+_LOCAL = pytest.StashKey[LocalStack]()
+
+
 @pytest.fixture(scope="session")
-def ui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackAddresses]:
+def ui_stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StackAddresses]:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.skip(f"Chromium not found at {CHROMIUM} (install Debian's chromium package)")
     netsnmp.require_tools()
@@ -82,10 +87,20 @@ def ui_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackAddresse
         yield deployment
         return
     local = LocalStack(tmp_path_factory.mktemp("browser-stack"))
+    request.config.stash[_LOCAL] = local
     try:
         yield local.start()
     finally:
         local.stop()
+
+
+@pytest.fixture
+def ui_local_stack(request: pytest.FixtureRequest, ui_stack: StackAddresses) -> LocalStack:
+    """The processes behind ``ui_stack``, for tests that restart one; skips for a deployment."""
+    local = request.config.stash.get(_LOCAL, None)
+    if local is None:
+        pytest.skip("needs the locally started stack (restarts a service)")
+    return local
 
 
 @pytest.fixture

@@ -73,3 +73,36 @@ def test_snmptrap_appears_in_the_open_ledger_within_a_second(
     expect(rows).to_have_count(0)
     page.click("text=Reset filters")
     assert page_errors == []
+
+
+def test_send_a_trap_from_the_sender_tab_and_receive_it(
+    ui_stack: StackAddresses,
+    ui_api: httpx.Client,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+) -> None:
+    ok_json(ui_api.delete("/api/traps"))
+    page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+    login(page, ui_stack)
+    goto(page, ui_stack, "traps/send")
+    target = ui_stack.trapd_from_walker
+    page.fill("#send-target", target.host)
+    page.fill("#send-port", str(target.port))
+    page.select_option("#send-version", "v2c")
+    page.fill("#send-community", ui_stack.community)
+    # The MIB picker fills the notification and one row per object it carries.
+    page.select_option("#send-picker", "IF-MIB::linkDown")
+    expect(page.locator("#send-oid")).to_have_value("IF-MIB::linkDown")
+    oids = page.get_by_label("Var-bind OID")
+    expect(oids).to_have_count(3)
+    values = page.get_by_label("Var-bind value")
+    for i, value in enumerate(["5", "1", "2"]):
+        values.nth(i).fill(value)
+    page.click("#send-submit")
+    expect(page.locator("#send-result")).to_contain_text(f"sent to {target.host}:{target.port}")
+
+    page.click("#tab-ledger")
+    row = page.locator(".vlist .vrow:not([hidden])").filter(has_text="IF-MIB::linkDown")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("ifOperStatus.1=down(2)")
+    assert page_errors == []
