@@ -92,8 +92,18 @@ export function mount(root) {
     li.append(sub);
     const node = li._node;
     let children = [];
-    if (node.type === 'Module' && Array.isArray(node.children) && node.children.length && typeof node.children[0] === 'object') {
-      children = node.children;
+    const isModule = node.type === 'Module';
+    if (isModule) {
+      // A module lists all of its objects, flat and in OID order (the previous product's view).
+      sub.append(h('li', { class: 'muted small', text: 'Loading…' }));
+      try {
+        const r = await api.get('/mibs/browse/tree/module', { module: node.name });
+        children = (r.modules && r.modules[0] && r.modules[0].children) || [];
+      } catch (e) {
+        clear(sub).append(h('li', { class: 'muted small', text: e.message }));
+        return sub;
+      }
+      clear(sub);
     } else {
       sub.append(h('li', { class: 'muted small', text: 'Loading…' }));
       try {
@@ -106,7 +116,10 @@ export function mount(root) {
       clear(sub);
     }
     const type = typeSel.value;
-    for (const c of children) if (!type || c.type === type || c.has_children) sub.append(nodeItem(c, { level: li._level + 1 }));
+    for (const c of children) {
+      if (isModule ? type && c.type !== type : type && c.type !== type && !c.has_children) continue;
+      sub.append(nodeItem(c, { level: li._level + 1, lazy: !isModule }));
+    }
     if (!sub.children.length) sub.append(h('li', { class: 'muted small', text: 'No children.' }));
     updateCount();
     return sub;
