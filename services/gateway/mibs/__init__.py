@@ -18,6 +18,8 @@ The gateway application uses only this interface (the MIB work lives behind it):
   ``asyncio.Event`` set when an index is available).
 - ``library.stats()`` is the contract's ``mibs`` stats section; ``library.summary()`` is
   ``{"loaded", "failed", "total", "traps_available"}`` for ``full_state``.
+- ``library.reset_stats()`` zeroes ``reload_count``/``upload_count``/``delete_count``
+  (for ``DELETE /api/stats``).
 - ``library.index`` is the current :class:`services.common.mibs.index.MibIndex`.
 
 Settings (``GatewaySettings``, env ``SNMPLAB_*``): ``mib_standard_dir`` (where
@@ -84,6 +86,10 @@ class MibLibrary:
 
     def summary(self) -> dict[str, Any]:
         return self.core.summary()
+
+    def reset_stats(self) -> None:
+        """``DELETE /api/stats``: zero the persisted counters (the live counts stay)."""
+        self.core.counters.reset()
 
 
 def create_library(settings: GatewaySettings, publish: Publish) -> MibLibrary:
