@@ -21,7 +21,7 @@ from services.simulator.device import (
 )
 from services.simulator.imports.snmprec import parse_value
 from services.simulator.store import OID, Record, check_record
-from services.simulator.values_live import LiveRule, parse_params
+from services.simulator.values_live import LiveRule, exact_int, parse_params
 
 _COUNTERS = ("Counter32", "Counter64")
 _DIGITS = re.compile(r"\d+$")
@@ -114,7 +114,7 @@ def _resize_table(recs: dict[OID, Record], entry: OID, n: int, seed: int) -> Non
             rule = rec.rule
             if rule is not None and k != src:
                 params = dict(rule.params)
-                base = float(params.get("initial", "0") or 0)
+                base = exact_int(params.get("initial") or "0")
                 params["initial"] = str(int(base + _h(seed, oid) % 1_000_000_000))
                 rule = LiveRule(rule.kind, params)
             recs[oid] = Record(oid, rec.type, value, rule)
@@ -135,7 +135,7 @@ def build_records(profile: list[Record], cfg: DeviceConfig) -> list[Record]:
                 continue
             shift = _h(cfg.seed, oid) % (2**31)
             if rec.rule is not None:
-                base = float(rec.rule.params.get("initial", "0") or 0)
+                base = exact_int(rec.rule.params.get("initial") or "0")
                 rec.rule.params["initial"] = str(int(base + shift))
             elif isinstance(rec.value, int):
                 rec.value = (rec.value + shift) % (2**32 if rec.type == "Counter32" else 2**64)

@@ -70,6 +70,23 @@ def parse_varbinds(data: bytes, pos: int, end: int) -> tuple[list[bytes], list[b
     keys: list[bytes] = []
     vals: list[bytes] = []
     while pos < end:
+        # Fast path: SEQUENCE, OID and value all with one-octet lengths (nearly always).
+        slen = data[pos + 1]
+        if data[pos] == 0x30 and slen < 0x80 and data[pos + 2] == 0x06:
+            e = pos + 2 + slen
+            olen = data[pos + 3]
+            v = pos + 4 + olen
+            if (
+                olen
+                and olen < 0x80
+                and v + 1 < e
+                and data[v + 1] < 0x80
+                and v + 2 + data[v + 1] == e <= end
+            ):
+                keys.append(data[pos + 4 : v])
+                vals.append(data[v:e])
+                pos = e
+                continue
         t, s, e = read_tlv(data, pos, end)
         if t != 0x30:
             raise DecodeError("var-bind is not a SEQUENCE")
@@ -104,24 +121,34 @@ class Responder:
         """The response to one datagram, or None (dropped; the reason is counted)."""
         try:
             n = len(data)
-            t, ms, me = read_tlv(data, 0, n)
-            if t != 0x30 or me != n:
-                raise DecodeError("not a SEQUENCE message")
-            t, vs, ve = read_tlv(data, ms, me)
-            if t != 0x02:
-                raise DecodeError("no version")
-            version = _decode_int_at(data, vs, ve)
-            if version == 3:
-                self.stats.v3_packets += 1
-                return self.v3_handler(data, addr, self) if self.v3_handler else None
-            if version != 0 and version != 1:
-                raise DecodeError("unknown version")
-            t, cs, ce = read_tlv(data, ve, me)
-            if t != 0x04:
-                raise DecodeError("no community")
-            pdu_type, ps, pe = read_tlv(data, ce, me)
-            if pe != me:
-                raise DecodeError("trailing bytes after PDU")
+            ce = 7 + data[6] if n > 8 else 0
+            if (
+                data[0] == 0x30 and data[1] < 0x80 and data[1] + 2 == n and data[2] == 0x02
+                and data[3] == 1 and data[4] <= 1 and data[5] == 0x04 and data[6] < 0x80
+                and ce + 1 < n and data[ce + 1] < 0x80 and ce + 2 + data[ce + 1] == n
+            ):  # fmt: skip
+                # Fast path: a short v1/v2c message, every length in one octet.
+                ms, cs, version = 2, 7, data[4]
+                pdu_type, ps, pe = data[ce], ce + 2, n
+            else:
+                t, ms, me = read_tlv(data, 0, n)
+                if t != 0x30 or me != n:
+                    raise DecodeError("not a SEQUENCE message")
+                t, vs, ve = read_tlv(data, ms, me)
+                if t != 0x02:
+                    raise DecodeError("no version")
+                version = _decode_int_at(data, vs, ve)
+                if version == 3:
+                    self.stats.v3_packets += 1
+                    return self.v3_handler(data, addr, self) if self.v3_handler else None
+                if version != 0 and version != 1:
+                    raise DecodeError("unknown version")
+                t, cs, ce = read_tlv(data, ve, me)
+                if t != 0x04:
+                    raise DecodeError("no community")
+                pdu_type, ps, pe = read_tlv(data, ce, me)
+                if pe != me:
+                    raise DecodeError("trailing bytes after PDU")
             device = communities.get(data[cs:ce])
             if device is None:
                 self.stats.bad_community += 1
@@ -154,18 +181,29 @@ class Responder:
     ) -> bytes | None:
         """The Response-PDU TLV for the request PDU ``data[ps:pe]`` of type ``pdu_type``.
         Raises DecodeError on malformed input; returns None to drop the request."""
-        t, _rs, re_ = read_tlv(data, ps, pe)
-        if t != 0x02:
-            raise DecodeError("no request-id")
-        t, es, ee = read_tlv(data, re_, pe)
-        if t != 0x02:
-            raise DecodeError("no error-status")
-        t, is_, ie = read_tlv(data, ee, pe)
-        if t != 0x02:
-            raise DecodeError("no error-index")
-        t, ls, le = read_tlv(data, ie, pe)
-        if t != 0x30 or le != pe:
-            raise DecodeError("no var-bind list")
+        rlen = data[ps + 1]
+        re_ = ps + 2 + rlen
+        if (
+            data[ps] == 0x02 and 0 < rlen <= 4 and data[re_] == 0x02 and data[re_ + 1] == 1
+            and data[re_ + 3] == 0x02 and data[re_ + 4] == 1 and data[re_ + 6] == 0x30
+            and data[re_ + 7] < 0x80 and re_ + 8 + data[re_ + 7] == pe
+        ):  # fmt: skip
+            # Fast path: one-octet error fields and a short var-bind list.
+            es, ee, is_, ie = re_ + 2, re_ + 3, re_ + 5, re_ + 6
+            ls, le = re_ + 8, pe
+        else:
+            t, _rs, re_ = read_tlv(data, ps, pe)
+            if t != 0x02:
+                raise DecodeError("no request-id")
+            t, es, ee = read_tlv(data, re_, pe)
+            if t != 0x02:
+                raise DecodeError("no error-status")
+            t, is_, ie = read_tlv(data, ee, pe)
+            if t != 0x02:
+                raise DecodeError("no error-index")
+            t, ls, le = read_tlv(data, ie, pe)
+            if t != 0x30 or le != pe:
+                raise DecodeError("no var-bind list")
         keys, vals = parse_varbinds(data, ls, le)
         reqid = data[ps:re_]
         counts = device.counts
@@ -311,6 +349,20 @@ class Responder:
                 return b"".join(parts), not parts or strict
             parts.append(vb)
         reps = keys[nr:]
+        if len(reps) == 1 and maxrep > 0 and not non_increasing:
+            # One repeater over a run of static objects: one slice, one join.
+            j = self._next_index(store, reps[0])
+            end = j + maxrep
+            if end > n:
+                end = n
+            live_cum = store.live_cum
+            size_cum = store.size_cum
+            if live_cum[end] == live_cum[j] and size + size_cum[end] - size_cum[j] <= limit:
+                body = b"".join(parts) + b"".join(vbs[j:end])
+                if j + maxrep > n:
+                    last = skeys[n - 1] if n and end > j else reps[0]
+                    body += tlv(0x30, tlv(0x06, last) + b"\x82\x00")
+                return body, False
         if reps and maxrep > 0:
             names = list(reps)
             cur = [self._next_index(store, key) for key in reps]

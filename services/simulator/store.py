@@ -56,7 +56,8 @@ def check_record(rec: Record) -> Record:
 
 
 class OidStore:
-    __slots__ = ("keys", "live", "oid_tlvs", "oids", "pos", "records", "tags", "vbs")
+    __slots__ = ("keys", "live", "live_cum", "oid_tlvs", "oids", "pos", "records", "size_cum",
+                 "tags", "vbs")  # fmt: skip
 
     def __init__(self, records: Iterable[Record] = (), seed: int = 0) -> None:
         by_oid: dict[OID, Record] = {}
@@ -72,6 +73,24 @@ class OidStore:
         self.tags: list[int] = []
         for i, rec in enumerate(self.records):
             self._encode(i, rec, seed + i)
+        self.size_cum: list[int] = []
+        self.live_cum: list[int] = []
+        self._prefix_sums()
+
+    def _prefix_sums(self) -> None:
+        """Running totals of static var-bind sizes and of live values, so that a GETBULK
+        over a run of static objects is one slice and one join (see the responder)."""
+        size = [0]
+        live = [0]
+        s = n = 0
+        for vb in self.vbs:
+            if vb is None:
+                n += 1
+            else:
+                s += len(vb)
+            size.append(s)
+            live.append(n)
+        self.live_cum, self.size_cum = live, size
 
     def _encode(self, i: int, rec: Record, seed: int) -> None:
         tag = values.TYPE_TAGS[values.canonical_type(rec.type)]
@@ -109,7 +128,11 @@ class OidStore:
 
     def replace(self, i: int, rec: Record) -> None:
         """Change the value (or rule) of the object at position ``i`` in place."""
+        # Mark the position live first: a concurrent bulk then takes the careful path
+        # until the sums are rebuilt.
+        self.live_cum = [0] + [1] * len(self.vbs)
         self._encode(i, rec, i)
+        self._prefix_sums()
 
     def next_index(self, oid: OID) -> int:
         """Position of the first object strictly after ``oid`` (may be ``len``)."""

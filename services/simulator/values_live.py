@@ -59,6 +59,16 @@ def _num(params: dict[str, str], key: str, default: float) -> float:
         raise RuleError(f"{key}={raw!r} is not a number") from None
 
 
+def exact_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return int(float(text))
+        except ValueError:
+            raise RuleError(f"initial={text!r} is not a number") from None
+
+
 def _noise(seed: int, bucket: int) -> float:
     """A deterministic number in [-1, 1) for (seed, time bucket)."""
     digest = hashlib.blake2b(
@@ -101,7 +111,8 @@ class LiveValue:
         if tag not in _UNSIGNED_BITS and tag != ber.INTEGER:
             raise RuleError("live values need an integer type (Integer32, Counter, Gauge, ...)")
         type_lo, type_hi = (0, 2**bits - 1) if bits else (-(2**31), 2**31 - 1)
-        self._initial = _num(p, "initial", _num(p, "value", 0))
+        # Exact integers: a Counter64 near 2^64 does not survive a float.
+        self._initial = exact_int(p.get("initial") or p.get("value") or "0")
         self._rate = _num(p, "rate", 0)
         self._lo = _num(p, "min", type_lo)
         self._hi = _num(p, "max", type_hi)
@@ -125,15 +136,16 @@ class LiveValue:
             self._modulus = 0
 
     def value(self, t: float) -> int:
-        raw = self._initial + self._rate * t
+        delta = self._rate * t
         if self._dev:
             b = int(t // self._period)
             frac = (t - b * self._period) / self._period
             a0 = _noise(self._seed, b)
             a1 = _noise(self._seed, b + 1)
-            raw += self._dev * (a0 + (a1 - a0) * frac)
+            delta += self._dev * (a0 + (a1 - a0) * frac)
+        raw = self._initial + int(delta)
         if self._is_counter:
-            return int(raw) % self._modulus
+            return raw % self._modulus
         return int(min(max(raw, self._lo), self._hi))
 
     def tlv(self, t: float) -> bytes:
@@ -151,13 +163,9 @@ def rule_with_initial(rule: LiveRule, tag: int, value: int, t: float) -> LiveRul
     params = dict(rule.params)
     rate = _num(params, "rate", 0)
     params.pop("value", None)
-    params["initial"] = _fmt(value - rate * t)
+    params["initial"] = str(value - int(rate * t))
     compile_rule(tag, LiveRule(rule.kind, params))  # validate
     return LiveRule(rule.kind, params)
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
 
 
 def describe(rule: LiveRule) -> dict[str, Any]:
