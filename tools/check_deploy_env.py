@@ -10,31 +10,19 @@ Used by tools/test-compose.sh and tools/test-k8s.sh.
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
 import json
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import yaml
+from settings_table import SERVICES, settings_classes
 
-from services.common.config import CommonSettings
-
-SERVICES = ("gateway", "simulator", "trapd", "walker")
 PREFIX = "SNMPLAB_"
 
 
 def settings_variables(service: str) -> set[str]:
-    module = importlib.import_module(f"services.{service}.config")
-    classes = [
-        cls
-        for _, cls in inspect.getmembers(module, inspect.isclass)
-        if issubclass(cls, CommonSettings) and cls is not CommonSettings
-    ]
-    if not classes:
-        raise SystemExit(f"services/{service}/config.py defines no settings class")
-    return {PREFIX + name.upper() for cls in classes for name in cls.model_fields}
+    return {PREFIX + name.upper() for cls in settings_classes(service) for name in cls.model_fields}
 
 
 def read(path: str) -> str:

@@ -72,11 +72,14 @@ NOTES = {
 
 def settings_classes(service: str) -> list[type[CommonSettings]]:
     module = importlib.import_module(f"services.{service}.config")
-    return [
+    classes = [
         cls
         for _, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, CommonSettings) and cls is not CommonSettings
     ]
+    if not classes:
+        raise SystemExit(f"services/{service}/config.py defines no settings class")
+    return classes
 
 
 def show_default(field: FieldInfo) -> str:
