@@ -2,7 +2,9 @@
 
   A  ``snmpbulkwalk -v2c -Cr25 -On``            (Net-SNMP, C)
   B  pysnmp 7 ``bulk_walk_cmd`` (max-rep 25)     (in its own process, MIB lookup off)
-  C  the walker service: ``POST /walk`` bulkwalk r25, every row named from the MIB index
+  C  the walker service: ``POST /walk`` bulkwalk r25, every row named from the MIB index,
+     once one request at a time (``parallel: 1``, like snmpbulkwalk) and once in segments
+     walked side by side (``parallel: 4``)
 
 Rounds interleave A, B, C. Each cell is OIDs/s (median, min-max); the ratios are the
 result, since other jobs share the machine. The walker is timed from request to the last
@@ -202,7 +204,7 @@ def run_pysnmp(port: int, cpu: int | None) -> tuple[int, float]:
     return int(n), float(dt)
 
 
-def run_walker(client: httpx.Client, port: int) -> tuple[int, float, float]:
+def run_walker(client: httpx.Client, port: int, parallel: int) -> tuple[int, float, float]:
     t0 = time.perf_counter()
     r = client.post(
         "/walk",
@@ -214,6 +216,7 @@ def run_walker(client: httpx.Client, port: int) -> tuple[int, float, float]:
             "operation": "bulkwalk",
             "max_repetitions": 25,
             "max_oids": 0,
+            "parallel": parallel,
         },
     )
     r.read()
@@ -235,6 +238,7 @@ def main() -> None:
     ap.add_argument("--mib-index", type=Path, help="a compiled index.json to use")
     ap.add_argument("--standard-mibs", type=Path, default=ROOT / "build" / "standard-mibs")
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
+    ap.add_argument("--parallel", type=int, default=4, help="segments for the second walker run")
     args = ap.parse_args()
     agent_cpu, client_cpu = (1, 0) if args.pin else (None, None)
     tmp = Path(tempfile.mkdtemp(prefix="walker-bench-"))
@@ -246,11 +250,14 @@ def main() -> None:
         procs.append(snmpd)
         walker, url = start_walker(tmp, gateway, client_cpu)
         procs.append(walker)
-        rates: dict[str, list[float]] = {"snmpbulkwalk": [], "pysnmp": [], "walker": []}
+        walkers = {"walker": 1, f"walker p{args.parallel}": args.parallel}
+        rates: dict[str, list[float]] = {"snmpbulkwalk": [], "pysnmp": []}
+        rates.update({k: [] for k in walkers})
         counts: dict[str, list[int]] = {k: [] for k in rates}
         named = 0.0
         with httpx.Client(base_url=url, headers={"X-Snmplab-Internal": SECRET}, timeout=60) as c:
-            run_walker(c, port)  # warm-up: first-touch costs are not the steady state
+            for p in walkers.values():  # warm-up: first-touch costs are not the steady state
+                run_walker(c, port, p)
             for i in range(args.rounds):
                 n, dt = run_snmpbulkwalk(port, client_cpu)
                 rates["snmpbulkwalk"].append(n / dt)
@@ -258,9 +265,10 @@ def main() -> None:
                 n, dt = run_pysnmp(port, client_cpu)
                 rates["pysnmp"].append(n / dt)
                 counts["pysnmp"].append(n)
-                n, dt, named = run_walker(c, port)
-                rates["walker"].append(n / dt)
-                counts["walker"].append(n)
+                for k, p in walkers.items():
+                    n, dt, named = run_walker(c, port, p)
+                    rates[k].append(n / dt)
+                    counts[k].append(n)
                 print(
                     f"round {i + 1}: "
                     + "  ".join(f"{k} {rates[k][-1]:,.0f}/s ({counts[k][-1]} OIDs)" for k in rates)
@@ -270,14 +278,15 @@ def main() -> None:
         for k in rates:
             print(f"  {k:13s} {summary(rates[k])}")
         med = {k: statistics.median(v) for k, v in rates.items()}
-        print(f"  walker / snmpbulkwalk = {med['walker'] / med['snmpbulkwalk']:.2f}")
-        print(f"  walker / pysnmp       = {med['walker'] / med['pysnmp']:.2f}")
+        for k in walkers:
+            print(f"  {k} / snmpbulkwalk = {med[k] / med['snmpbulkwalk']:.2f}")
+            print(f"  {k} / pysnmp       = {med[k] / med['pysnmp']:.2f}")
         if args.json:
             print(json.dumps({"rates": rates, "counts": counts, "median": med}))
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-            p.wait(10)
+        for proc in procs:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

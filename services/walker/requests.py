@@ -37,6 +37,13 @@ class WalkRequest(AgentParams):
     operation: Literal["walk", "bulkwalk"] = "bulkwalk"
     max_repetitions: int = Field(default=25, ge=1, le=1000)
     max_oids: int = Field(default=100_000, ge=0, le=5_000_000, description="0 = no cap")
+    parallel: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="segments walked side by side (cut at the tables the MIB index knows); "
+        "1 = one request at a time, like snmpwalk",
+    )
     walk_id: str | None = Field(
         default=None,
         max_length=64,
@@ -90,3 +97,4 @@ class TableRequest(AgentParams):
     operation: Literal["walk", "bulkwalk"] = "bulkwalk"
     max_repetitions: int = Field(default=25, ge=1, le=1000)
     max_oids: int = Field(default=100_000, ge=0, le=5_000_000)
+    parallel: int = Field(default=1, ge=1, le=16)

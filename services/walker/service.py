@@ -15,11 +15,12 @@ from services.walker.client import SnmpFailure, SnmpTimeout
 from services.walker.config import WalkerSettings
 from services.walker.history import History
 from services.walker.names import Names
-from services.walker.operations import WalkControl, WalkOutcome, walk
+from services.walker.operations import WalkControl
 from services.walker.requests import WalkRequest
 from services.walker.sender import Sender
 from services.walker.sessions import open_session
 from services.walker.stats import WalkerStats
+from services.walker.walking import WalkOutcome, split_points, walk
 
 
 def load_engine_id(data_dir: Path) -> bytes:
@@ -91,6 +92,8 @@ class WalkerService:
                     bulk=req.operation == "bulkwalk" and req.version != "v1",
                     max_repetitions=req.max_repetitions,
                     max_oids=req.max_oids,
+                    split=split_points(root, self.names.resolver) if req.parallel > 1 else None,
+                    parallel=req.parallel,
                     on_progress=self.progress,
                 )
         except SnmpFailure as exc:
@@ -115,6 +118,7 @@ class WalkerService:
             "message": outcome.message,
             "count": len(outcome.rows),
             "requests": outcome.requests,
+            "segments": outcome.segments,
             "seconds": round(outcome.seconds, 4),
             "started_at": started,
         }

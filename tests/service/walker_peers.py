@@ -217,3 +217,38 @@ def run_walker(tmp: Path, events_port: int | None = None, **env: str) -> Iterato
     finally:
         stop(proc)
         log.close()
+
+
+@contextlib.contextmanager
+def serve_mib_index(nodes: list[dict[str, object]]) -> Iterator[str]:
+    """A stand-in for the gateway's ``GET /internal/mibs/index.json``; yields its base URL."""
+    import http.server
+    import json
+    import threading
+
+    from services.common.mibs.index import FORMAT
+
+    body = json.dumps({"format": FORMAT, "modules": {}, "nodes": nodes}).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path != "/internal/mibs/index.json":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("ETag", '"test-index"')
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer((LOOPBACK, 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
