@@ -82,7 +82,7 @@ def test_table_indexes_are_decoded_by_their_syntax(idx: MibIndex) -> None:
     assert r.index_parts[1].value == bytes([192, 168, 1, 1])
     # A string index that reads as text
     r = idx.resolve("1.3.6.1.6.3.12.1.2.1.9.97.98.99")  # snmpTargetAddrRowStatus."abc" IMPLIED
-    assert r is not None and r.full_name == 'SNMP-TARGET-MIB::snmpTargetAddrRowStatus."abc"'
+    assert r is not None and r.full_name == "SNMP-TARGET-MIB::snmpTargetAddrRowStatus.'abc'"
 
 
 def test_an_index_that_does_not_fit_stays_numeric(idx: MibIndex) -> None:

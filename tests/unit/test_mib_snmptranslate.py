@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
 
 MODULES = "IF-MIB:IP-MIB:TCP-MIB:UDP-MIB:HOST-RESOURCES-MIB:ENTITY-MIB:BRIDGE-MIB:RMON-MIB"
 MODULES += ":DISMAN-EVENT-MIB:NOTIFICATION-LOG-MIB:SNMPv2-MIB:SNMP-FRAMEWORK-MIB:UCD-SNMP-MIB"
-MODULES += ":SNMP-TARGET-MIB:NET-SNMP-AGENT-MIB"
+MODULES += ":SNMP-TARGET-MIB:NET-SNMP-AGENT-MIB:SNMP-VIEW-BASED-ACM-MIB"
 
 NAMES = [
     "IF-MIB::ifOperStatus", "IF-MIB::ifDescr", "IF-MIB::ifHCInOctets", "IF-MIB::linkDown",
@@ -48,6 +48,14 @@ INSTANCES = [
     "1.3.6.1.2.1.25.2.3.1.6.31",
     "1.3.6.1.4.1.2021.10.1.3.2",
     "1.3.6.1.2.1.47.1.1.1.1.2.1001",
+    # InetAddressType + InetAddress indexes, as Net-SNMP writes them
+    "1.3.6.1.2.1.4.34.1.3.1.4.192.168.1.1",
+    "1.3.6.1.2.1.4.34.1.3.2.16.254.128.0.0.0.0.0.0.0.0.0.0.0.0.0.1",
+    "1.3.6.1.2.1.6.19.1.7.1.4.10.0.0.1.22.1.4.10.0.0.2.40000",
+    # IMPLIED string ('x'), length-prefixed string ("x"), OID index with its length
+    "1.3.6.1.6.3.12.1.2.1.9.97.98.99",
+    "1.3.6.1.6.3.16.1.2.1.3.1.3.97.98.99",
+    "1.3.6.1.6.3.16.1.5.2.1.6.3.97.98.99.3.1.3.6",
 ]
 
 
@@ -86,6 +94,12 @@ def test_instances_match_snmptranslate(idx: MibIndex, oid: str) -> None:
     # -OS: MODULE::name.index, the form our resolver gives (IpAddress index shown dotted).
     expected = snmptranslate("-OS", oid)
     assert idx.name(oid) == expected
+
+
+@pytest.mark.parametrize("oid", INSTANCES)
+def test_instance_names_read_back_to_the_same_oid(idx: MibIndex, oid: str) -> None:
+    name = snmptranslate("-OS", oid)
+    assert ".".join(map(str, idx.oid(name))) == oid
 
 
 def test_syntax_and_access_match_snmptranslate(idx: MibIndex) -> None:

@@ -345,7 +345,12 @@ class MibIndex:
             raise MibResolveError("empty OID or name")
         if s.lstrip(".")[:1].isdigit():
             return to_oid(s)
-        module, _, rest = s.rpartition("::")
+        sep = s.find("::")
+        first_dot = s.find(".")
+        if sep >= 0 and (first_dot < 0 or sep < first_dot):
+            module, rest = s[:sep], s[sep + 2 :]
+        else:
+            module, rest = "", s
         name, index_text = _split_name(rest)
         if module:
             node = self.by_full_name.get(f"{module}::{name}")
@@ -377,12 +382,27 @@ class MibIndex:
             last = i == len(tokens) - 1
             if token.startswith(('"', "'")):
                 raw = token[1:-1].encode()
+                tc = obj.syntax.tc if obj is not None and obj.syntax else None
+                if tc is not None and tc.endswith("::InetAddress"):
+                    raw = _inet_bytes(token[1:-1]) or raw
                 fixed = obj.syntax.fixed_size if obj is not None and obj.syntax else None
                 if not ((implied and last) or fixed):
                     out.append(len(raw))
                 out.extend(raw)
             elif token.isdigit():
                 out.append(int(token))
+            elif re.fullmatch(r"[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2})+", token):
+                raw = bytes.fromhex(token.replace(":", ""))
+                fixed = obj.syntax.fixed_size if obj is not None and obj.syntax else None
+                if not ((implied and last) or fixed):
+                    out.append(len(raw))
+                out.extend(raw)
+            elif obj is not None and obj.syntax is not None and obj.syntax.enums:
+                m = re.fullmatch(r"([A-Za-z][\w-]*)(?:\((\d+)\))?", token)
+                labels = {label: value for value, label in obj.syntax.enums.items()}
+                if m is None or m.group(1) not in labels:
+                    raise MibResolveError(f"{token!r} is not one of {obj.full_name}'s values")
+                out.append(labels[m.group(1)])
             elif re.fullmatch(r"\d+(\.\d+){3}", token):
                 out.extend(int(p) for p in token.split("."))
             else:
@@ -498,7 +518,8 @@ def _decode_one(
                 return None
             sub, pos = suffix[pos + 1 : pos + 1 + n], pos + 1
         t = oid_text(sub)
-        return (t, t), pos + len(sub)
+        # Net-SNMP keeps the length sub-identifier in the name; so do we (it round-trips).
+        return (t, t if implied else f"{len(sub)}.{t}" if sub else "0"), pos + len(sub)
     # OCTET STRING, BITS, Opaque and anything else string-like
     fixed = syntax.fixed_size if syntax is not None else None
     if implied:
@@ -510,17 +531,36 @@ def _decode_one(
     if start + n > len(suffix) or any(a > 255 for a in suffix[start : start + n]):
         return None
     raw = bytes(suffix[start : start + n])
+    end = start + n
+    tc = syntax.tc if syntax is not None else None
+    if tc is not None and tc.endswith("::InetAddress") and n in (4, 16):
+        # As Net-SNMP writes them: ipv4."192.168.1.1", ipv6."fe:80:...:01"
+        text = ".".join(map(str, raw)) if n == 4 else raw.hex(":")
+        return (raw, f'"{text}"'), end
     hint = syntax.display_hint if syntax is not None else None
     if hint and hint[-1] not in "at":
         try:
             text = render_octets_hint(hint, raw)
         except ValueError:
             text = raw.hex(":")
-        return (raw, text), start + n
-    if values.is_printable(raw) and '"' not in raw.decode("utf-8", "replace"):
+        return (raw, text), end
+    if raw and values.is_printable(raw) and not {"'", '"'} & set(raw.decode("utf-8", "replace")):
         s = raw.decode("utf-8")
-        return (s, f'"{s}"'), start + n
-    return (raw, raw.hex(":")), start + n
+        # Net-SNMP's quoting: 'x' for an IMPLIED string (no length), "x" otherwise.
+        return (s, f"'{s}'" if implied else f'"{s}"'), end
+    return (raw, raw.hex(":")), end
+
+
+def _inet_bytes(text: str) -> bytes | None:
+    """An InetAddress index written as text: ``192.168.1.1``, ``fe:80:..:01`` or ``fe80::1``."""
+    import ipaddress
+
+    if re.fullmatch(r"(?:[0-9a-fA-F]{2}:){15}[0-9a-fA-F]{2}", text):
+        return bytes.fromhex(text.replace(":", ""))
+    try:
+        return ipaddress.ip_address(text).packed
+    except ValueError:
+        return None
 
 
 def _split_name(rest: str) -> tuple[str, str]:
