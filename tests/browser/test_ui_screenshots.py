@@ -6,6 +6,7 @@ checks that each page renders without a script error and shows its title.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import httpx
@@ -60,6 +61,16 @@ def _seed(stack: StackAddresses, api: httpx.Client) -> None:
     )  # fmt: skip
 
 
+def _traffic(stack: StackAddresses, stop: threading.Event) -> None:
+    """Traps and SNMP requests for a few seconds, so that the live charts have a shape."""
+    for _ in range(80):  # bounded: about 20 s at most
+        if stop.is_set():
+            return
+        for _ in range(3):
+            netsnmp.snmptrap_v2c(stack.trapd, "1.3.6.1.6.3.1.1.5.4", [], community=stack.community)
+        netsnmp.snmpwalk(stack.simulator, "1.3.6.1.2.1.1", community=stack.community)
+
+
 def _settle(page: Page, route: str) -> None:
     """Wait for what each page loads, so that the picture shows data, not spinners."""
     if route == "traps":
@@ -88,6 +99,20 @@ def test_every_page_renders_and_is_saved_as_a_screenshot(
     expect(page.locator("html")).to_have_attribute("data-theme", theme)
     screenshot(page, f"login-{theme}")
     login(page, ui_stack)
+    goto(page, ui_stack, "dashboard")
+    stop = threading.Event()
+    traffic = threading.Thread(target=_traffic, args=(ui_stack, stop))
+    traffic.start()
+    try:
+        # A few seconds of line on both charts (each sample is one second of rate).
+        page.wait_for_function(
+            "() => ['dash-trap-chart', 'dash-req-chart'].every("
+            "(id) => Number(document.getElementById(id)?.dataset.active || 0) >= 5)",
+            timeout=20_000,
+        )
+    finally:
+        stop.set()
+        traffic.join()
     for route, title in PAGES:
         goto(page, ui_stack, route)
         expect(page.locator("#page-title")).to_have_text(title)
@@ -115,6 +140,12 @@ def test_every_page_renders_and_is_saved_as_a_screenshot(
     screenshot(page, f"browser-details-{theme}")
 
     goto(page, ui_stack, "simulator")
+    page.click("#tab-data")
+    expect(page.locator("#sim-data")).not_to_have_value("")
+    screenshot(page, f"simulator-data-{theme}")
+    page.click("#tab-activity")
+    screenshot(page, f"simulator-activity-{theme}")
+    page.click("#tab-devices")
     page.get_by_role("button", name="Open device default").click()
     expect(page.get_by_role("dialog")).to_be_visible()
     screenshot(page, f"simulator-device-{theme}")

@@ -29,6 +29,8 @@ export class LiveChart {
   /** Show arrays kept elsewhere (same order as the series). */
   setData(arrays) {
     this.data = arrays;
+    // How many seconds of the window saw activity: lets tests wait for a drawn line.
+    this.canvas.dataset.active = String(arrays[0].filter((v) => v > 0).length);
     const last = this.series.map((s, i) => `${s.label} ${Math.round(arrays[i][arrays[i].length - 1] || 0)} per second`).join(', ');
     this.canvas.setAttribute('aria-label', `${this.label}: ${last}`);
     this.schedule();

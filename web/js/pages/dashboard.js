@@ -53,10 +53,10 @@ export function mount(root) {
   }));
   root.append(sectionCard('Activity', { body: [counters], flush: true }));
 
-  const trapCanvas = h('canvas');
-  const reqCanvas = h('canvas');
-  const trapNow = h('b', { text: '0' });
-  const reqNow = h('b', { text: '0' });
+  const trapCanvas = h('canvas', { id: 'dash-trap-chart' });
+  const reqCanvas = h('canvas', { id: 'dash-req-chart' });
+  const trapNow = h('b', { text: '0', id: 'dash-trap-rate' });
+  const reqNow = h('b', { text: '0', id: 'dash-req-rate' });
   const trapChart = new LiveChart(trapCanvas, [{ key: 'traps', label: 'Traps', colorVar: '--chart-2' }], { label: 'Traps received per second, last minute' });
   const reqChart = new LiveChart(reqCanvas, [{ key: 'requests', label: 'Requests', colorVar: '--chart-1' }], { label: 'SNMP requests per second, last minute' });
   trapChart.setData([series.traps]);
