@@ -427,6 +427,11 @@ def test_zip_upload_delete_and_counters(stack: Stack) -> None:
         assert c.delete("/api/mibs/..%2Fetc").status_code in (400, 404)
         assert c.delete("/api/mibs/bad name.mib").status_code == 400
         assert c.delete("/api/mibs/nothere.mib").status_code == 404
+        std = c.delete("/api/mibs/IF-MIB")
+        assert std.status_code == 409 and "standard module" in std.json()["detail"]
+        sources = c.get("/api/mibs/standard").json()["modules"]
+        if_mib = next(m for m in sources if m["name"] == "IF-MIB")
+        assert if_mib["loaded"] and "snmp-mibs-downloader" in if_mib["source"]
         d = c.delete("/api/mibs/ACME-SWITCH-MIB")
         assert d.status_code == 200 and d.json()["status"] == "deleted"
         assert c.get("/api/mibs/list").json() == {"mibs": []}

@@ -366,6 +366,12 @@ def build_public_router(core: LibraryCore) -> APIRouter:
             raise HTTPException(400, f"{filename!r}: {problem}")
         path = core.files_dir / filename
         if not path.is_file():
+            if filename in core.standard_names():
+                raise HTTPException(
+                    409,
+                    f"{filename} is a standard module shipped with snmplab, not an uploaded "
+                    "file; it cannot be deleted (upload a replacement with overwrite=true)",
+                )
             raise HTTPException(404, f"File not found: {filename} is not in the MIB library")
         await asyncio.to_thread(path.unlink)
         core.counters.incr("delete_count")
