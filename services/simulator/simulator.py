@@ -409,6 +409,7 @@ class Simulator:
             "devices": len(self.configs),
             "devices_running": sum(1 for d in self.devices.values() if d.running) if running else 0,
             "oids_loaded": c.get("oids_loaded", 0),
+            "mibs_loaded": self.mib_index is not None,
         }
 
     def stats(self) -> dict[str, Any]:
