@@ -39,7 +39,11 @@ def server_config(app: object, settings: GatewaySettings) -> uvicorn.Config:
         # Compressing each frame costs more CPU than a trap storm can afford.
         ws_per_message_deflate=False,
         server_header=False,
-        proxy_headers=False,
+        # Client addresses (for the login rate limit) from X-Forwarded-For only when the
+        # peer is a proxy we were told to trust.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        timeout_graceful_shutdown=5,
     )
 
 
@@ -51,6 +55,13 @@ def main() -> None:
     from services.gateway.app import create_app
 
     app = create_app(settings)
+    try:
+        app.state.gateway.events.bind()
+    except OSError as exc:
+        raise SystemExit(
+            f"snmplab gateway: cannot listen for events on {settings.events_listen}: "
+            f"{exc.strerror or exc}. Set SNMPLAB_EVENTS_LISTEN to a free host:port."
+        ) from None
     server = uvicorn.Server(server_config(app, settings))
     server.run()
     if not server.started:

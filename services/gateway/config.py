@@ -51,6 +51,10 @@ class GatewaySettings(CommonSettings):
         description="Static web UI served at / (all-in-one); empty to serve none.",
     )
     cors_origins: str = ""
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Comma-separated proxy addresses whose X-Forwarded-For is trusted (nginx).",
+    )
     control_timeout: float = Field(default=1.5, gt=0, description="Per call to a control API.")
     forward_timeout: float = Field(
         default=300.0, gt=0, description="Read timeout of a forwarded request (long walks)."
@@ -62,6 +66,12 @@ class GatewaySettings(CommonSettings):
     )
     ws_backfill_max: int = Field(
         default=10_000, ge=0, description="Most traps replayed to a client resuming with after_seq."
+    )
+    status_poll_interval: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often the gateway re-checks the services' status, to notice one "
+        "that died or came up without sending an event, s.",
     )
     stats_push_interval: float = Field(
         default=0.25, gt=0, description="Minimum time between two pushed stats messages, s."

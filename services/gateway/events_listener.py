@@ -72,8 +72,10 @@ class EventsListener:
         self.by_type: Counter[str] = Counter()
         self.rcvbuf_effective = 0
 
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Bind now (so a taken port fails the start), then read in a thread."""
+    def bind(self) -> None:
+        """Take the port (early, so that a port in use stops the start with a clear message)."""
+        if self._sock is not None:
+            return
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_DGRAM)
         with contextlib.suppress(OSError):
@@ -87,6 +89,10 @@ class EventsListener:
         self.port = sock.getsockname()[1]
         sock.setblocking(True)  # plain blocking recv: no poll() per datagram
         self._sock = sock
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Read the socket in a dedicated thread, handing batches to ``loop``."""
+        self.bind()
         self._loop = loop
         self._thread = threading.Thread(target=self._run, name="events-listener", daemon=True)
         self._thread.start()

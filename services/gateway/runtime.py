@@ -60,7 +60,7 @@ class Gateway:
         self.events.start(asyncio.get_running_loop())
         await self.library.start()
         self._tasks.append(asyncio.create_task(self._sweeper(), name="session-sweeper"))
-        self._tasks.append(asyncio.create_task(self._initial_pull(), name="initial-pull"))
+        self._tasks.append(asyncio.create_task(self._status_watch(), name="status-watch"))
 
     def _prepare_store(self) -> None:
         if not self.store.has_users():
@@ -89,8 +89,20 @@ class Gateway:
         await self.upstream.aclose()
         self.store.close()
 
-    async def _initial_pull(self) -> None:
+    async def _status_watch(self) -> None:
+        """Pull status now and then; push ``status`` when a service died or came up silently."""
         await asyncio.gather(self.live.pull_status(), self.live.pull_stats())
+        while True:
+            await asyncio.sleep(self.settings.status_poll_interval)
+            try:
+                before = self.live.status_key()
+                await self.live.pull_status()
+                if self.live.status_key() != before:
+                    self.ws.broadcast_message(self.live.status_message())
+                    await self.live.pull_stats()
+                    self.relay.schedule_stats()
+            except Exception:
+                log.exception("status check failed")
 
     async def _sweeper(self) -> None:
         """Expiry is enforced on a timer, so an idle socket is closed when its session ends."""

@@ -111,6 +111,19 @@ class LiveState:
         if isinstance(body, dict):
             self.service_stats[service] = body
 
+    def status_key(self) -> tuple[Any, ...]:
+        """What a person would notice changing: up or down, reachable, which process."""
+        out: list[Any] = []
+        for service in ("simulator", "trapd"):
+            body = self.status[service] or {}
+            out += [
+                self.reachable[service],
+                bool(body.get("running")),
+                body.get("pid"),
+                body.get("port"),
+            ]
+        return tuple(out)
+
     # -- messages ----------------------------------------------------------------------
     def status_message(self) -> dict[str, Any]:
         return {

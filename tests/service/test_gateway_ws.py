@@ -255,3 +255,24 @@ async def test_mib_library_changes_reach_services_and_clients(tmp_path: Path) ->
             assert stats["data"]["mibs"]["reload_count"] >= 1
     changed = [c for c in sim.calls if c[1] == "/mibs/changed"]
     assert changed and all(isinstance(c[2].get("etag"), str) for c in changed)
+
+
+async def test_a_service_that_stops_without_an_event_is_pushed_as_not_running(
+    tmp_path: Path,
+) -> None:
+    sim = make_standin("simulator")
+    sim.status = {"running": True, "pid": 42, "port": 1061, "community": "public"}
+    with (
+        serve_standin(sim) as stand,
+        run_gateway(
+            tmp_path, SNMPLAB_SIMULATOR_URL=sim.url, SNMPLAB_STATUS_POLL_INTERVAL="0.3"
+        ) as gw,
+    ):
+        token = gw.login()
+        async with connect(f"{gw.ws_base}/api/ws?token={token}") as ws:
+            msg = await recv_until(ws, "full_state")
+            assert msg["simulator"]["running"] is True
+            stand.status = {"running": False, "pid": None, "port": None, "community": None}
+            status = await recv_until(ws, "status")
+            assert status["simulator"]["running"] is False
+            assert status["simulator"]["reachable"] is True
