@@ -132,3 +132,57 @@ async def test_fetch_dependencies_never_contacts_refused_sources(tmp_path: Path)
 async def test_auto_fetch_is_off_by_default() -> None:
     core: Any = SimpleNamespace(settings=SimpleNamespace())
     assert (await fetch.auto_fetch(core, ["X-MIB"]))["enabled"] is False
+
+
+def _mib(name: str, imports: str = "") -> bytes:
+    extra = f"\n    thing FROM {imports}" if imports else ""
+    return (
+        f"{name} DEFINITIONS ::= BEGIN\nIMPORTS enterprises FROM SNMPv2-SMI{extra};\n"
+        f"root OBJECT IDENTIFIER ::= {{ enterprises 1 }}\nEND\n"
+    ).encode()
+
+
+async def test_fetch_follows_imports_and_enforces_redirect_and_size_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    public = {"mibs.example.org", "mirror.example.org"}
+
+    async def resolve_public(host: str, port: int) -> None:
+        if host not in public:  # literal IPs still go through the real check
+            fetch.check_addresses(host, [host])
+
+    monkeypatch.setattr(fetch, "resolve_public", resolve_public)
+    pages = {
+        "/VENDOR-MIB": httpx.Response(200, content=_mib("VENDOR-MIB", "VENDOR-TC")),
+        "/VENDOR-TC": httpx.Response(302, headers={"location": "https://mirror.example.org/tc"}),
+        "/LOOP-MIB": httpx.Response(302, headers={"location": "/LOOP-MIB"}),
+        "/PLAIN-MIB": httpx.Response(302, headers={"location": "http://mirror.example.org/x"}),
+        "/INNER-MIB": httpx.Response(302, headers={"location": "https://127.0.0.1/x"}),
+        "/HUGE-MIB": httpx.Response(200, content=b"x" * 5000),
+        "/WRONG-MIB": httpx.Response(200, content=_mib("OTHER-NAME-MIB")),
+    }
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "mirror.example.org" and request.url.path == "/tc":
+            return httpx.Response(200, content=_mib("VENDOR-TC"))
+        return pages.get(request.url.path, httpx.Response(404))
+
+    core: Any = SimpleNamespace(
+        settings=SimpleNamespace(mib_remote_sources="https://mibs.example.org/@mib@"),
+        files_dir=tmp_path,
+        standard_names=lambda: {"SNMPv2-SMI"},
+        user_modules=lambda: {},
+        limit=lambda name, default: 1000,
+    )
+    names = ["VENDOR-MIB", "LOOP-MIB", "PLAIN-MIB", "INNER-MIB", "HUGE-MIB", "WRONG-MIB"]
+    result = await fetch.fetch_dependencies(core, names, transport=httpx.MockTransport(handler))
+    assert [d["mib_name"] for d in result["downloaded"]] == ["VENDOR-MIB", "VENDOR-TC"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["VENDOR-MIB.mib", "VENDOR-TC.mib"]
+    errors = {f["mib_name"]: " ".join(f["errors"]) for f in result["failed"]}
+    assert "more than 3 redirects" in errors["LOOP-MIB"]
+    assert "only https" in errors["PLAIN-MIB"]
+    assert "non-public" in errors["INNER-MIB"]
+    assert "larger than 1000 bytes" in errors["HUGE-MIB"]
+    assert "does not define module WRONG-MIB" in errors["WRONG-MIB"]

@@ -94,7 +94,9 @@ async def fetch_text(client: httpx.AsyncClient, url: str, max_bytes: int) -> str
     raise FetchRefused(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
-async def fetch_dependencies(core: LibraryCore, names: list[str]) -> dict[str, Any]:
+async def fetch_dependencies(
+    core: LibraryCore, names: list[str], transport: httpx.AsyncBaseTransport | None = None
+) -> dict[str, Any]:
     """Fetch ``names`` and, recursively, what they import that the library lacks."""
     downloaded: list[dict[str, Any]] = []
     cached: list[dict[str, Any]] = []
@@ -105,7 +107,9 @@ async def fetch_dependencies(core: LibraryCore, names: list[str]) -> dict[str, A
     queue = list(dict.fromkeys(names))
     seen: set[str] = set()
     max_bytes = core.limit("mib_max_file_bytes", 4 * 1024 * 1024)
-    async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
+    async with httpx.AsyncClient(
+        timeout=TIMEOUT, follow_redirects=False, transport=transport
+    ) as client:
         while queue and len(seen) < MAX_MODULES:
             name = queue.pop(0)
             if name in seen:
