@@ -9,6 +9,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from services.common.config import ConfigError
+from services.gateway import log_redact
 from services.gateway.config import GatewaySettings
 from services.gateway.events_listener import parse_listen
 
@@ -63,6 +64,7 @@ def main() -> None:
             f"{exc.strerror or exc}. Set SNMPLAB_EVENTS_LISTEN to a free host:port."
         ) from None
     server = uvicorn.Server(server_config(app, settings))
+    log_redact.install()  # after uvicorn configured its loggers
     server.run()
     if not server.started:
         sys.exit(1)

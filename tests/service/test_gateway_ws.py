@@ -276,3 +276,18 @@ async def test_a_service_that_stops_without_an_event_is_pushed_as_not_running(
             status = await recv_until(ws, "status")
             assert status["simulator"]["running"] is False
             assert status["simulator"]["reachable"] is True
+
+
+async def test_tokens_stay_out_of_the_log(tmp_path: Path) -> None:
+    with run_gateway(tmp_path, SNMPLAB_LOG_LEVEL="INFO") as gw:
+        token = gw.login()
+        async with connect(f"{gw.ws_base}/api/ws?token={token}") as ws:
+            await recv_until(ws, "full_state")
+        assert await _closed_code(f"{gw.ws_base}/api/ws?token=bogus-{token[:8]}") == 4001
+        httpx.get(f"{gw.base}/api/settings/check", params={"token": token})
+        deadline = asyncio.get_running_loop().time() + 5
+        while "token=***" not in gw.log() and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        text = gw.log()
+    assert "token=***" in text
+    assert token not in text and token[:8] not in text
