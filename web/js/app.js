@@ -6,6 +6,7 @@ import { LiveConnection } from './ws.js';
 import { state, on, emit } from './store.js';
 import { toast } from './ui.js';
 import { startRates } from './rates.js';
+import { startActivity } from './activity.js';
 
 const PAGES = [
   { id: 'dashboard', label: 'Dashboard', title: 'Dashboard', icon: 'dashboard' },
@@ -161,6 +162,7 @@ function showApp() {
   });
   live.start();
   startRates();
+  startActivity();
   route();
 }
 

@@ -7,6 +7,7 @@ import {
   toast, confirmDialog, modal, downloadText, downloadBlob, fmtNumber, fmtRelative, fmtUptime, liveUptime, badge, stamp, emptyState,
 } from '../ui.js';
 import { sectionCard, iconButton, tabs, kvList } from '../components.js';
+import { feed } from '../activity.js';
 
 const LOG_KEY = 'snmplab_simulator_log';
 const LOG_MAX = 500;
@@ -116,12 +117,13 @@ export function mount(root) {
     const render = () => {
       queued = false;
       const q = search.value.trim().toLowerCase();
-      const shown = logEntries.filter((e) => (!level.value || e.level === level.value) && (!q || e.message.toLowerCase().includes(q)));
-      setText(counter, `${shown.length} entries (of ${logEntries.length})`);
+      const all = logEntries.concat(feed).sort((a, b) => a.t - b.t);
+      const shown = all.filter((e) => (!level.value || e.level === level.value) && (!q || e.message.toLowerCase().includes(q)));
+      setText(counter, `${shown.length} entries (of ${all.length})`);
       clear(box);
       if (!shown.length) box.append(emptyState('Nothing logged yet. Start the simulator or point an SNMP manager at it.'));
       for (const e of shown.slice(-300).reverse()) {
-        box.append(h('div', { class: 'log-line' }, h('span', { class: 'muted', text: new Date(e.t).toLocaleTimeString() }), h('span', { class: `lvl-${e.level}`, text: e.level.toUpperCase() }), h('span', { text: e.message })));
+        box.append(h('div', { class: 'log-line' }, h('span', { class: 'muted', text: new Date(e.t).toLocaleTimeString() }), h('span', { class: `lvl-${e.level}`, text: e.source === 'agent' ? 'REQUEST' : e.level.toUpperCase() }), h('span', { text: e.message })));
       }
     };
     const schedule = () => { if (!queued) { queued = true; requestAnimationFrame(render); } };
@@ -131,22 +133,15 @@ export function mount(root) {
     panel.append(sectionCard('Activity log', {
       actions: [badge('Live', 'ok'), counter],
       body: [h('div', { class: 'row' }, h('div', { class: 'grow' }, search), level,
-        iconButton('trash', 'Clear', async () => { if (await confirmDialog('Clear the log?', 'The activity log of this browser is emptied.', { confirmLabel: 'Clear', danger: true })) { logEntries = []; localStorage.removeItem(LOG_KEY); schedule(); } }, 'btn btn-sm'),
-        iconButton('download', 'Export', () => downloadText(logEntries.map((e) => `${new Date(e.t).toISOString()} [${e.level.toUpperCase()}] ${e.message}`).join('\n') + '\n', `snmplab-simulator-log-${stamp()}.txt`), 'btn btn-sm')),
+        iconButton('trash', 'Clear', async () => { if (await confirmDialog('Clear the log?', 'The activity log of this browser is emptied.', { confirmLabel: 'Clear', danger: true })) { logEntries = []; feed.length = 0; localStorage.removeItem(LOG_KEY); schedule(); } }, 'btn btn-sm'),
+        iconButton('download', 'Export', () => downloadText(logEntries.concat(feed).sort((a, b) => a.t - b.t).map((e) => `${new Date(e.t).toISOString()} [${e.level.toUpperCase()}] ${e.message}`).join('\n') + '\n', `snmplab-simulator-log-${stamp()}.txt`), 'btn btn-sm')),
       box],
     }));
     render();
   }
 
   // The simulator's live feed: sampled request summaries pushed as `activity`.
-  sc.on('activity', (m) => {
-    const d = m.data || m;
-    const items = Array.isArray(d.samples) ? d.samples : Array.isArray(d) ? d : [d];
-    for (const a of items.slice(-20)) {
-      const parts = [a.pdu, a.device ? `device ${a.device}` : null, a.source ? `from ${a.source}` : null, a.version, a.oid, a.varbinds !== undefined ? `${a.varbinds} var-binds` : null].filter(Boolean);
-      if (parts.length) log(parts.join(' · '), 'info');
-    }
-  });
+  sc.on('activity-feed', () => logListeners.forEach((f) => f()));
 
   /* ---------- custom data (the previous product's JSON) ---------- */
   function buildData(panel) {
