@@ -13,7 +13,6 @@ from services.common.config import ensure_dir
 from services.common.control_app import make_control_app
 from services.common.events import EventSender
 from services.walker.config import WalkerSettings
-from services.walker.history import History
 from services.walker.mib_follower import MibFollower
 from services.walker.operations import AgentError
 from services.walker.routers import execute, history, mibs, operations, stats, traps, walk
@@ -30,9 +29,6 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         events = EventSender.from_settings(settings, "walker")
         svc = WalkerService(settings, events)
-        svc.history = History(
-            settings.walker_data_dir / "history.sqlite", settings.walker_history_limit
-        )
         app.state.walker = svc
         follower = MibFollower(settings.gateway_url, secret, svc.names)
         app.state.mib_follower = follower

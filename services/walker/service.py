@@ -20,6 +20,7 @@ from services.walker.requests import WalkRequest
 from services.walker.sender import Sender
 from services.walker.sessions import open_session
 from services.walker.stats import WalkerStats
+from services.walker.targets import BadInput
 from services.walker.walking import WalkOutcome, split_points, walk
 
 
@@ -56,7 +57,9 @@ class WalkerService:
         self.names = Names()
         self.sender = Sender(self.names, time.monotonic(), load_engine_id(settings.walker_data_dir))
         self.running: dict[str, WalkControl] = {}
-        self.history: History = None  # type: ignore[assignment]  # opened by the app
+        self.history = History(
+            settings.walker_data_dir / "history.sqlite", settings.walker_history_limit
+        )
 
     def progress(self, control: WalkControl, done: bool = False) -> None:
         if self.events is None:
@@ -76,8 +79,6 @@ class WalkerService:
         root = self.names.parse(req.oid)
         walk_id = req.walk_id or uuid.uuid4().hex[:12]
         if walk_id in self.running:
-            from services.walker.targets import BadInput
-
             raise BadInput(f"walk_id {walk_id!r} is already running")
         control = WalkControl(walk_id)
         self.running[walk_id] = control

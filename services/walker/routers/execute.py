@@ -51,7 +51,7 @@ async def execute(body: ExecuteRequest, request: Request) -> dict[str, Any]:
     if outcome.status == "error" and not outcome.rows:
         raise HTTPException(502, f"walk failed: {outcome.message}")
     rows = outcome.rows
-    if svc.history is not None and req.save:
+    if req.save:
         params = req.model_dump(exclude={"auth_key", "priv_key", "walk_id"})
         await svc.history.save(meta, rows, "execute", params)
     if not body.parse:

@@ -34,7 +34,7 @@ async def run_walk(body: WalkRequest, request: Request) -> Response:
         outcome, meta = await svc.run_walk(body)
     except WalkFailed as exc:
         raise HTTPException(exc.status_code, exc.message) from None
-    if svc.history is not None and body.save:
+    if body.save:
         params = body.model_dump(exclude={"auth_key", "priv_key", "walk_id"})
         meta["history_id"] = await svc.history.save(meta, outcome.rows, "walk", params)
     return json_response({**meta, "varbinds": outcome.rows})
