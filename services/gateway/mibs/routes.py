@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from services.common.mibs.index import MibResolveError, Node
 from services.gateway.mibs import fetch
-from services.gateway.mibs.library import LibraryCore
+from services.gateway.mibs.library import LibraryCore, LibraryVersion
 from services.gateway.mibs.validate import check_filename
 
 
@@ -131,6 +131,19 @@ def _save_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+async def reload_or_503(core: LibraryCore, *, count: bool = True) -> LibraryVersion:
+    """Recompile; if the compiler itself fails, the previous library stays in service."""
+    try:
+        return await core.reload(count=count)
+    except Exception as exc:
+        core.last_error = f"{type(exc).__name__}: {exc}"
+        raise HTTPException(
+            503,
+            f"the MIB compiler failed ({core.last_error}); the previous library is still in "
+            "service, and the files are saved: try POST /api/mibs/reload",
+        ) from None
+
+
 def _trap_dict(core: LibraryCore, node: Node) -> dict[str, Any]:
     index = core.version.index
     objects = []
@@ -228,7 +241,7 @@ def build_public_router(core: LibraryCore) -> APIRouter:
         await asyncio.to_thread(save)
         core.counters.incr("upload_count", len(batch))
         dep_fetch = await fetch.auto_fetch(core, report["global_missing_deps"])
-        version = await core.reload()
+        version = await reload_or_503(core)
         by_file: dict[str, list[dict[str, Any]]] = {}
         for m in version.modules:
             by_file.setdefault(m["file"], []).append(m)
@@ -259,7 +272,7 @@ def build_public_router(core: LibraryCore) -> APIRouter:
     async def reload() -> dict[str, Any]:
         missing = sorted({d for m in core.version.modules for d in m.get("missing_deps", [])})
         dep_fetch = await fetch.auto_fetch(core, missing)
-        await core.reload()
+        await reload_or_503(core)
         s = core.summary()
         remaining = sorted({d for m in core.version.modules for d in m.get("missing_deps", [])})
         return {
@@ -278,7 +291,7 @@ def build_public_router(core: LibraryCore) -> APIRouter:
         result = await fetch.fetch_dependencies(core, body.dependencies)
         messages: dict[str, str] = {}
         if body.reload_after_fetch and (result["downloaded"] or result["cached"]):
-            await core.reload()
+            await reload_or_503(core)
             messages = _service_messages(core.last_notify)
         remaining = sorted({d for m in core.version.modules for d in m.get("missing_deps", [])})
         return {"status": "completed", **result, "remaining_missing": remaining, **messages}
@@ -376,7 +389,7 @@ def build_public_router(core: LibraryCore) -> APIRouter:
         await asyncio.to_thread(path.unlink)
         core.counters.incr("delete_count")
         # The deletion is itself a library change: recompile without counting a reload.
-        await core.reload(count=False)
+        await reload_or_503(core, count=False)
         return {"status": "deleted", "filename": filename, **_service_messages(core.last_notify)}
 
     return router
