@@ -52,7 +52,7 @@ async def test_slow_client_is_told_what_it_missed(tmp_path: Path) -> None:
             for start in range(1, total + 1, 20):
                 end = min(start + 19, total)
                 for seq in range(start, end + 1):
-                    sender.send("trap", big_trap(seq, 12_000))
+                    sender.send("trap", big_trap(seq, 16_000))
                 while not fast_seen or fast_seen[-1] < end:
                     msg = json.loads(await asyncio.wait_for(fast.recv(), 20))
                     assert msg["type"] != "missed", msg

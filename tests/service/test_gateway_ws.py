@@ -182,7 +182,7 @@ async def test_logout_closes_that_tokens_socket_with_4001(gw: GatewayProc) -> No
 
 
 async def test_expiry_closes_idle_socket_with_4001(tmp_path: Path) -> None:
-    with run_gateway(tmp_path, SNMPLAB_SESSION_TIMEOUT="2") as gw:
+    with run_gateway(tmp_path, SNMPLAB_SESSION_TIMEOUT="5") as gw:
         token = gw.login()
         async with connect(f"{gw.ws_base}/api/ws?token={token}") as ws:
             await recv_until(ws, "full_state")
