@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from services.common.config import ensure_dir
 from services.common.control_app import make_control_app
 from services.common.events import EventSender
+from services.common.mibs.client import MibIndexFollower
 from services.walker.config import WalkerSettings
-from services.walker.mib_follower import MibFollower
 from services.walker.operations import AgentError
 from services.walker.routers import execute, history, mibs, operations, stats, traps, walk
 from services.walker.service import WalkerService
@@ -24,14 +24,15 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
     settings = settings or WalkerSettings()
     secret = settings.secret_bytes()
     ensure_dir(settings.walker_data_dir)
+    follower = MibIndexFollower.from_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         events = EventSender.from_settings(settings, "walker")
         svc = WalkerService(settings, events)
         app.state.walker = svc
-        follower = MibFollower(settings.gateway_url, secret, svc.names)
-        app.state.mib_follower = follower
+        # Walks read the index through Names; a new one is swapped in with one assignment.
+        follower.add_listener(lambda index: setattr(svc.names, "resolver", index))
         follower.start()
         flusher = asyncio.create_task(svc.flush_loop())
         try:
@@ -60,6 +61,6 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
     app.include_router(history.router)  # before walk: /walk/history is not a walk id
     app.include_router(walk.router)
     app.include_router(stats.router)
-    app.include_router(mibs.router)
+    app.include_router(mibs.build_router(follower))
     app.include_router(traps.router)
     return app
