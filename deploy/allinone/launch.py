@@ -18,6 +18,7 @@ import pwd
 import secrets
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -56,9 +57,13 @@ def load_or_create_secret(data: Path) -> str:
     return secret
 
 
-def service_environment(data: Path) -> dict[str, str]:
-    """The all-in-one defaults, under whatever the user already set."""
-    env = dict(os.environ)
+def apply_defaults(data: Path) -> None:
+    """Set the all-in-one defaults in this process's environment, under what the user set.
+
+    supervisord and through it every service inherit this environment, and the settings
+    classes read here (URL, ports) see exactly what the services will see.
+    """
+    env = os.environ
     if not env.get("SNMPLAB_INTERNAL_SECRET"):
         env["SNMPLAB_INTERNAL_SECRET"] = load_or_create_secret(data)
     for name in SERVICES:
@@ -66,7 +71,62 @@ def service_environment(data: Path) -> dict[str, str]:
     env.setdefault("SNMPLAB_WEB_DIR", str(ROOT / "web"))
     env.setdefault("SNMPLAB_MIB_STANDARD_DIR", str(ROOT / "build" / "standard-mibs"))
     env.setdefault("PYTHONUNBUFFERED", "1")
-    return env
+
+
+def busy_ports() -> list[str]:
+    """The sockets the services will bind that something else holds already."""
+    from services.common.config import parse_hostport
+    from services.gateway.config import GatewaySettings
+    from services.simulator.config import SimulatorSettings
+    from services.trapd.config import TrapdSettings
+    from services.walker.config import WalkerSettings
+
+    gateway, simulator = GatewaySettings(), SimulatorSettings()
+    trapd, walker = TrapdSettings(), WalkerSettings()
+    events_host, events_port = parse_hostport(gateway.events_listen)
+    tcp, udp = socket.SOCK_STREAM, socket.SOCK_DGRAM
+    wanted = [
+        (tcp, gateway.gateway_host, gateway.gateway_port, "SNMPLAB_GATEWAY_PORT"),
+        (udp, events_host, events_port, "SNMPLAB_EVENTS_LISTEN and SNMPLAB_EVENTS_TARGETS"),
+        (
+            tcp,
+            simulator.simulator_control_host,
+            simulator.simulator_control_port,
+            "SNMPLAB_SIMULATOR_CONTROL_PORT and SNMPLAB_SIMULATOR_URL",
+        ),
+        (
+            udp,
+            simulator.simulator_snmp_host,
+            simulator.simulator_snmp_port,
+            "SNMPLAB_SIMULATOR_SNMP_PORT",
+        ),
+        (
+            tcp,
+            trapd.trapd_control_host,
+            trapd.trapd_control_port,
+            "SNMPLAB_TRAPD_CONTROL_PORT and SNMPLAB_TRAPD_URL",
+        ),
+        (udp, trapd.trapd_snmp_host, trapd.trapd_snmp_port, "SNMPLAB_TRAPD_SNMP_PORT"),
+        (
+            tcp,
+            walker.walker_control_host,
+            walker.walker_control_port,
+            "SNMPLAB_WALKER_CONTROL_PORT and SNMPLAB_WALKER_URL",
+        ),
+    ]
+    busy = []
+    for kind, host, port, variables in wanted:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, kind) as probe:
+            if kind == tcp:
+                # As the servers do, so a port in TIME_WAIT does not count as taken.
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as exc:
+                proto = "tcp" if kind == tcp else "udp"
+                busy.append(f"{host}:{port}/{proto} ({exc.strerror}); change {variables}")
+    return busy
 
 
 def write_config(data: Path, python: str) -> Path:
@@ -106,18 +166,12 @@ def write_config(data: Path, python: str) -> Path:
     return path
 
 
-def gateway_address(env: dict[str, str]) -> tuple[str, str, str]:
+def gateway_address() -> tuple[str, str, str]:
     """(URL to open, admin user, password hint) as the gateway itself will read them."""
     from services.common.config import LOCAL_HOST
     from services.gateway.config import GatewaySettings
 
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
-        settings = GatewaySettings()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    settings = GatewaySettings()
     host = settings.gateway_host
     if host in ("0.0.0.0", "::", ""):
         host = LOCAL_HOST
@@ -126,7 +180,7 @@ def gateway_address(env: dict[str, str]) -> tuple[str, str, str]:
     url = f"http://{host}:{settings.gateway_port}"
     password = (
         "(the value of SNMPLAB_ADMIN_PASSWORD)"
-        if env.get("SNMPLAB_ADMIN_PASSWORD")
+        if os.environ.get("SNMPLAB_ADMIN_PASSWORD")
         else settings.admin_password.get_secret_value()
     )
     return url, settings.admin_username, password
@@ -184,16 +238,23 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"snmplab: not runnable yet, services/{{{','.join(missing)}}}/__main__.py missing")
 
-    env = service_environment(data)
+    apply_defaults(data)
     config = write_config(data, sys.executable)
     if args.config_only:
         print(config)
         return 0
-    url, user, password = gateway_address(env)
+    busy = busy_ports()
+    if busy:
+        print("snmplab: cannot start, these ports are in use:", file=sys.stderr)
+        for line in busy:
+            print(f"  {line}", file=sys.stderr)
+        print("Is snmplab already running (`make run` in another terminal)?", file=sys.stderr)
+        return 1
+    url, user, password = gateway_address()
 
     supervisord = Path(sys.executable).with_name("supervisord")
     print(f"snmplab: starting {', '.join(SERVICES)} under supervisord ({config})", flush=True)
-    child = subprocess.Popen([str(supervisord), "-n", "-c", str(config)], env=env, cwd=ROOT)
+    child = subprocess.Popen([str(supervisord), "-n", "-c", str(config)], cwd=ROOT)
 
     def forward(signum: int, _frame: FrameType | None) -> None:
         # Ctrl-C reaches supervisord from the terminal too; forwarding covers `kill`.
