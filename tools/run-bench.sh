@@ -1,37 +1,51 @@
 #!/usr/bin/env bash
-# Run every benchmark script in bench/ (bench/*.py as `python -m bench.<name>` if bench is a
-# package, else as a script; bench/*.sh as is) and fail if one fails. Benchmarks report
-# ratios against the reference tools; they never gate on timings.
+# `make bench`: run the benchmarks in bench/ and fail if one fails. Benchmarks report
+# numbers and ratios against the reference tools (Net-SNMP, snmpsim); they never gate on
+# timings, and they are not part of `make test`.
+#
+# Each area bench/<area>/ has one entry point: run.py if it has one, else its only module;
+# they run as `python -m bench.<area>.<module>` with their default arguments.
+#   BENCH="bench.simulator.fleet bench.trapd.run" make bench   # run just these modules
+#   BENCH_ARGS="--help" make bench                             # pass arguments to each
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-shopt -s nullglob
-scripts=(bench/*.py bench/*.sh)
-ran=0
-failed=()
-for script in "${scripts[@]}"; do
-  name=$(basename "$script")
-  case "$name" in __init__.py | _* | conftest.py) continue ;; esac
-  printf '\n==== bench: %s ====\n' "$name"
-  if [[ $script == *.py ]]; then
-    if [ -f bench/__init__.py ]; then
-      .venv/bin/python -m "bench.${name%.py}"
+modules=()
+if [ -n "${BENCH:-}" ]; then
+  read -r -a modules <<<"$BENCH"
+else
+  shopt -s nullglob
+  for area in bench/*/; do
+    area=${area%/}
+    [ "$(basename "$area")" = common ] && continue # shared helpers, not a benchmark
+    files=("$area"/*.py)
+    if [ -f "$area/run.py" ]; then
+      entry=$area/run.py
+    elif [ ${#files[@]} -eq 1 ]; then
+      entry=${files[0]}
     else
-      .venv/bin/python "$script"
+      continue
     fi
-  else
-    bash "$script"
-  fi
-  rc=$?
-  ran=$((ran + 1))
-  [ $rc -eq 0 ] || failed+=("$name")
-done
-if [ $ran -eq 0 ]; then
+    entry=${entry%.py}
+    modules+=("${entry//\//.}")
+  done
+fi
+
+if [ ${#modules[@]} -eq 0 ]; then
   echo "No benchmarks in bench/ yet."
   exit 0
 fi
+
+read -r -a extra <<<"${BENCH_ARGS:-}"
+failed=()
+for module in "${modules[@]}"; do
+  printf '\n==== bench: %s ====\n' "$module"
+  if ! .venv/bin/python -m "$module" "${extra[@]}"; then
+    failed+=("$module")
+  fi
+done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "Benchmarks that failed: ${failed[*]}"
   exit 1
 fi
-echo "Ran $ran benchmark(s)."
+echo "Ran ${#modules[@]} benchmark(s): ${modules[*]}"
