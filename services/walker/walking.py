@@ -112,9 +112,11 @@ async def _walk_segment(
     sent_tail = [seg.start]
     chained: deque[Any] = deque()  # at most one request ahead of the rows rendered
 
+    reps_now = [reps]  # halved when the agent says tooBig
+
     def send_next(tail_oid: bytes) -> Any:
         seg.requests += 1
-        nxt = session.start(op, [(tail_oid, ber.NULL_TLV)], 0, reps, on_reply=chain)
+        nxt = session.start(op, [(tail_oid, ber.NULL_TLV)], 0, reps_now[0], on_reply=chain)
         control.pendings.add(nxt)
         return nxt
 
@@ -140,6 +142,11 @@ async def _walk_segment(
             finally:
                 control.pendings.discard(pending)
             vbs = msg.varbinds
+            if msg.error_status == message.TOO_BIG and reps_now[0] > 1:
+                # The answer would not fit the agent's message size: ask for fewer.
+                reps_now[0] //= 2
+                pending = send_next(ber.encode_oid(sent_tail[0]))
+                continue
             if msg.error_status or not vbs:
                 if msg.error_status == message.NO_SUCH_NAME and session.version == message.V1:
                     break  # v1's way of saying end of MIB

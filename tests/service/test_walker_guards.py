@@ -20,7 +20,8 @@ BASE = (1, 3, 6, 1, 4, 1, 99999)
 
 class TinyAgent:
     """Answers GETNEXT/GETBULK on a thread: ``mode`` "stuck" repeats one OID forever;
-    "slow" returns ever-increasing OIDs, ``delay`` seconds per answer."""
+    "slow" returns ever-increasing OIDs, ``delay`` seconds per answer; "toobig" says tooBig
+    to a GETBULK asking for more than 4 repetitions."""
 
     def __init__(self, mode: str, delay: float = 0.0) -> None:
         self.mode = mode
@@ -43,6 +44,14 @@ class TinyAgent:
             msg = message.decode_message(data)
             assert isinstance(msg, message.Message)
             self.requests += 1
+            if self.mode == "toobig" and msg.max_repetitions > 4:
+                self.sock.sendto(
+                    message.encode_message(
+                        msg.version, msg.community, ber.RESPONSE, msg.request_id, 1, 0, b""
+                    ),
+                    addr,
+                )
+                continue
             if self.mode == "stuck":
                 vbs = [(ber.encode_oid((*BASE, 5)), ber.int_tlv(1))]
             else:
@@ -162,3 +171,23 @@ def test_oid_cap_truncates(walker: Walker) -> None:
     finally:
         agent.close()
     assert body["status"] == "truncated" and body["count"] == 42
+
+
+def test_toobig_halves_max_repetitions(walker: Walker) -> None:
+    agent = TinyAgent("toobig")
+    try:
+        with walker.client() as c:
+            body = c.post(
+                "/walk",
+                json={
+                    "target": LOOPBACK,
+                    "port": agent.port,
+                    "oid": "1.3.6.1.4.1.99999",
+                    "max_repetitions": 25,
+                    "max_oids": 30,
+                },
+            ).json()
+    finally:
+        agent.close()
+    assert body["status"] == "truncated" and body["count"] == 30
+    assert [v["raw"] for v in body["varbinds"]] == list(range(1, 31))
