@@ -86,6 +86,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         gateway.library.internal_router,
         prefix="/internal/mibs",
         dependencies=[Depends(require_internal(secret))],
+        include_in_schema=False,  # for the services only, not part of the public API
     )
     app.include_router(services.router)
 

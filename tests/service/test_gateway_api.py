@@ -337,6 +337,7 @@ def test_openapi_is_behind_login_and_merges_services(gw: GatewayProc) -> None:
     assert "simulator.Thing" in doc["components"]["schemas"]
     assert "/api/stats" in doc["paths"] and "/stats" not in doc["paths"]
     assert doc["info"]["x-merged-services"]["simulator"] == 1
+    assert [p for p in doc["paths"] if not p.startswith("/api/")] == []
     page = httpx.get(f"{gw.base}/api/docs")
     assert page.status_code == 200 and '<script type="module" src="/api/docs/docs.js">' in page.text
     assert "<script>" not in page.text  # no inline script: the CSP forbids it
