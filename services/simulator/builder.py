@@ -7,8 +7,8 @@ counter, and per-device overrides (``sysName``, ``sysLocation``, any OID).
 
 from __future__ import annotations
 
-import hashlib
 import re
+import zlib
 from typing import Any
 
 from services.common.snmp import ber, values
@@ -20,7 +20,7 @@ from services.simulator.device import (
     DeviceConfig,
 )
 from services.simulator.imports.snmprec import parse_value
-from services.simulator.store import OID, Record, check_record
+from services.simulator.store import OID, Record, check_record, oid_key
 from services.simulator.values_live import LiveRule, exact_int, parse_params
 
 _COUNTERS = ("Counter32", "Counter64")
@@ -32,8 +32,9 @@ class OverrideError(ValueError):
 
 
 def _h(seed: int, oid: OID) -> int:
-    d = hashlib.blake2b(repr((seed, oid)).encode(), digest_size=8).digest()
-    return int.from_bytes(d, "little")
+    """A stable per-(seed, OID) number (the same after a restart, unlike hash())."""
+    key = oid_key(oid)
+    return zlib.crc32(key, seed & 0xFFFFFFFF) | (zlib.crc32(key[::-1], seed >> 32 & 0xFFFF) << 32)
 
 
 def resolve_key(key: str) -> OID:

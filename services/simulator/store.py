@@ -26,6 +26,31 @@ from services.simulator.values_live import LiveRule, LiveValue, compile_rule
 
 OID = tuple[int, ...]
 
+# Many devices share a profile's OIDs and most of its values; encoding each once makes a
+# fleet of 1,000 devices cheap to build. Bounded: cleared when it grows too large.
+_CACHE_MAX = 1_000_000
+_KEYS: dict[OID, bytes] = {}
+_VBS: dict[tuple[bytes, str, Any], bytes] = {}
+
+
+def oid_key(oid: OID) -> bytes:
+    key = _KEYS.get(oid)
+    if key is None:
+        if len(_KEYS) > _CACHE_MAX:
+            _KEYS.clear()
+        key = _KEYS[oid] = ber.encode_oid(oid)
+    return key
+
+
+def _static_vb(key: bytes, rec: Record) -> bytes:
+    cache_key = (key, rec.type, rec.value)
+    vb = _VBS.get(cache_key)
+    if vb is None:
+        if len(_VBS) > _CACHE_MAX:
+            _VBS.clear()
+        vb = _VBS[cache_key] = encode_varbind(key, rec.value_tlv())
+    return vb
+
 
 @dataclass(slots=True)
 class Record:
@@ -65,7 +90,7 @@ class OidStore:
             by_oid[rec.oid] = rec
         self.oids: list[OID] = sorted(by_oid)
         self.records: list[Record] = [by_oid[o] for o in self.oids]
-        self.keys: list[bytes] = [ber.encode_oid(o) for o in self.oids]
+        self.keys: list[bytes] = [oid_key(o) for o in self.oids]
         self.pos: dict[bytes, int] = {k: i for i, k in enumerate(self.keys)}
         self.oid_tlvs: list[bytes] = [ber.tlv(ber.OBJECT_IDENTIFIER, k) for k in self.keys]
         self.vbs: list[bytes | None] = []
@@ -98,7 +123,7 @@ class OidStore:
             vb: bytes | None = None
             lv: LiveValue | None = compile_rule(tag, rec.rule, seed)
         else:
-            vb = encode_varbind(self.keys[i], rec.value_tlv())
+            vb = _static_vb(self.keys[i], rec)
             lv = None
         if i < len(self.vbs):
             # Order matters for a concurrent reader: clear the static TLV last when
@@ -120,7 +145,7 @@ class OidStore:
         return len(self.oids)
 
     def index(self, oid: OID) -> int | None:
-        return self.pos.get(ber.encode_oid(oid))
+        return self.pos.get(oid_key(oid))
 
     def get(self, oid: OID) -> Record | None:
         i = self.index(oid)
