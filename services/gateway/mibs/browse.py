@@ -68,6 +68,7 @@ class BrowseData:
     descendants: dict[Oid, int]
     search_rows: list[tuple[str, str, str, str, Node]]  # name, full name, oid, description
     module_nodes: dict[str, int]  # module -> how many nodes it defines
+    blobs: dict[str, tuple[str, list[int]]]  # field -> (rows joined by \n, row start offsets)
 
     @classmethod
     def build(cls, index: MibIndex) -> BrowseData:
@@ -93,7 +94,24 @@ class BrowseData:
         module_nodes: dict[str, int] = {}
         for n in index.nodes:
             module_nodes[n.module] = module_nodes.get(n.module, 0) + 1
-        return cls(index, oids, parent, children, descendants, rows, module_nodes)
+        blobs = {
+            "full": _blob([r[1] for r in rows]),
+            "oid": _blob([r[2] for r in rows]),
+            "desc": _blob([r[3] for r in rows]),
+        }
+        return cls(index, oids, parent, children, descendants, rows, module_nodes, blobs)
+
+    def rows_containing(self, field: str, needle: str) -> set[int]:
+        """Rows whose ``field`` contains ``needle``: C-speed ``str.find`` over one string."""
+        blob, starts = self.blobs[field]
+        out: set[int] = set()
+        pos = blob.find(needle)
+        while pos >= 0:
+            row = bisect.bisect_right(starts, pos) - 1
+            out.add(row)
+            nxt = starts[row + 1] if row + 1 < len(starts) else len(blob)
+            pos = blob.find(needle, nxt)
+        return out
 
     def top_under(self, prefix: Oid) -> list[Oid]:
         """Known OIDs under ``prefix`` whose nearest known ancestor is above it."""
@@ -255,6 +273,15 @@ def find_node(data: BrowseData, ref: str) -> Node:
     return node
 
 
+def _blob(texts: list[str]) -> tuple[str, list[int]]:
+    starts = []
+    pos = 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+    return "\n".join(t.replace("\n", " ") for t in texts), starts
+
+
 def search(
     data: BrowseData, query: str, limit: int, module: str | None, type_filter: str | None
 ) -> list[Node]:
@@ -263,7 +290,14 @@ def search(
     q_oid = q.lstrip(".")
     tf = type_filter.lower() if type_filter else None
     scored: list[tuple[int, int, str, Node]] = []
-    for name, full, oid, desc, node in data.search_rows:
+    # Only rows that contain the query somewhere are scored (newlines never match: the
+    # query is one line).
+    candidates = data.rows_containing("full", q) | data.rows_containing("desc", q)
+    if is_oid:
+        candidates |= data.rows_containing("oid", q_oid)
+    rows = data.search_rows
+    for i in candidates:
+        name, full, oid, desc, node = rows[i]
         if module and node.module != module:
             continue
         if tf and tf not in (type_name(node).lower(), node.kind):
@@ -285,7 +319,7 @@ def search(
             score = 20
         if score:
             scored.append((-score, len(node.name), node.name, node))
-    scored.sort(key=lambda t: (t[0], t[1], t[2]))
+    scored.sort(key=lambda t: (t[0], t[1], t[2], t[3].full_name))
     return [t[3] for t in scored[:limit]]
 
 
