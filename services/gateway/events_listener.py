@@ -78,8 +78,12 @@ class EventsListener:
             return
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_DGRAM)
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self._rcvbuf)
+        try:
+            # Past net.core.rmem_max where allowed (CAP_NET_ADMIN), else up to that cap.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE, self._rcvbuf)
+        except (OSError, AttributeError):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self._rcvbuf)
         self.rcvbuf_effective = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
         try:
             sock.bind((self.host, self.port))

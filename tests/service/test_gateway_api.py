@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ def sim() -> Iterator[StandIn]:
     stand.status = {"running": False, "pid": None, "port": None, "community": None}
     stand.stats = {"simulator": {"start_count": 5}}
     seen: list[dict[str, Any]] = []
+    stand_release = threading.Event()
+    stand.app.state.release = stand_release
 
     @stand.app.post("/simulator/inspect")
     async def inspect(request: Request) -> dict[str, Any]:
@@ -48,6 +51,18 @@ def sim() -> Iterator[StandIn]:
         return JSONResponse(
             {"detail": "short and stout"}, status_code=418, headers={"X-Kind": "tea"}
         )
+
+    @stand.app.get("/simulator/stream")
+    async def stream() -> Any:
+        from fastapi.responses import StreamingResponse
+
+        async def body() -> Any:
+            yield b"first-chunk\n"
+            # The rest only once the client has the first: proves nothing buffers it all.
+            await asyncio.to_thread(stand_release.wait, 20)
+            yield b"second-chunk\n"
+
+        return StreamingResponse(body(), media_type="text/plain")
 
     @stand.app.get("/openapi.json")
     async def schema() -> dict[str, Any]:
@@ -381,3 +396,16 @@ def test_refuses_to_start_without_internal_secret(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "SNMPLAB_INTERNAL_SECRET" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_forwarded_responses_stream(gw: GatewayProc, sim: StandIn) -> None:
+    token = gw.login()
+    release: threading.Event = sim.app.state.release
+    with httpx.stream(
+        "GET", f"{gw.base}/api/simulator/stream", headers=auth(token), timeout=30
+    ) as r:
+        assert r.status_code == 200
+        lines = r.iter_lines()
+        assert next(lines) == "first-chunk"
+        release.set()
+        assert next(lines) == "second-chunk"
