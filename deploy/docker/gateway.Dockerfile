@@ -4,6 +4,9 @@
 # (tools/build-base-images.sh makes one tagged python:3.11-slim).
 ARG BASE_IMAGE=python:3.11-slim
 FROM ${BASE_IMAGE}
+# A site's own package index, for builds without PyPI: --build-arg PIP_INDEX_URL=...
+ARG PIP_INDEX_URL
+ARG PIP_TRUSTED_HOST
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
