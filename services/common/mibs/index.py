@@ -200,6 +200,7 @@ class MibIndex:
             self.by_full_name[node.full_name] = node
             self.by_name.setdefault(node.name, []).append(node)
         self._cache: dict[Any, Resolved | None] = {}
+        self._row_indexes: dict[Oid, list[tuple[Node | None, bool, str]]] = {}
         self._max_depth = max((len(n.oid) for n in self.nodes), default=0)
 
     # -- construction ------------------------------------------------------------------
@@ -288,6 +289,12 @@ class MibIndex:
 
     def index_objects(self, row: Node) -> list[tuple[Node | None, bool, str]]:
         """``(index object, implied, full name)`` of a row, following AUGMENTS."""
+        cached = self._row_indexes.get(row.oid)
+        if cached is None:
+            cached = self._row_indexes[row.oid] = self._index_objects(row)
+        return cached
+
+    def _index_objects(self, row: Node) -> list[tuple[Node | None, bool, str]]:
         seen = 0
         while row.augments and seen < 8:
             base = self.by_full_name.get(row.augments)
