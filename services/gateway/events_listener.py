@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import socket
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +28,7 @@ BATCH_MAX = 1024
 # Batches handed to the loop but not yet handled; beyond this the loop is drowning and
 # the thread drops instead of queueing without bound.
 PENDING_MAX = 256
+_SO_RCVBUFFORCE = 33  # Linux <asm/socket.h>; the socket module does not name it
 _DATA_KEY = b',"data":'
 
 # An accepted event, and for a trap the JSON text of its data as signed (``data`` is the
@@ -80,8 +82,10 @@ class EventsListener:
         sock = socket.socket(family, socket.SOCK_DGRAM)
         try:
             # Past net.core.rmem_max where allowed (CAP_NET_ADMIN), else up to that cap.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE, self._rcvbuf)
-        except (OSError, AttributeError):
+            if not sys.platform.startswith("linux"):
+                raise OSError("SO_RCVBUFFORCE is Linux only")
+            sock.setsockopt(socket.SOL_SOCKET, _SO_RCVBUFFORCE, self._rcvbuf)
+        except OSError:
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self._rcvbuf)
         self.rcvbuf_effective = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
