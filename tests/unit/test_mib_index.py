@@ -193,3 +193,10 @@ def test_empty_index() -> None:
     assert empty.name("1.3.6.1") is None and len(empty) == 0
     with pytest.raises(ValueError):
         MibIndex.from_json(b'{"format": "something-else"}')
+
+
+def test_bits_are_rendered_by_their_labels(idx: MibIndex) -> None:
+    node = idx.lookup_name("DISMAN-EVENT-MIB::mteTriggerTest")
+    assert node is not None and node.syntax is not None and node.syntax.base == "Bits"
+    oid = (*node.oid, 1)
+    assert idx.format_value(oid, "OctetString", bytes([0xC0])) == "existence(0) boolean(1)"

@@ -29,6 +29,7 @@ BASE_TYPES = {
     "OCTET STRING": "OctetString",
     "OBJECT IDENTIFIER": "ObjectIdentifier",
     "BITS": "Bits",
+    "Bits": "Bits",
     "IpAddress": "IpAddress",
     "NetworkAddress": "IpAddress",
     "Counter32": "Counter32",
