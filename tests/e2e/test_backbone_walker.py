@@ -104,3 +104,20 @@ def test_walk_execute_rejects_bad_input_with_a_message(api: httpx.Client) -> Non
     )
     assert response.status_code == 400, response.text
     assert isinstance(response.json().get("detail"), str)
+
+
+def test_walk_execute_without_target_walks_the_simulator(
+    stack: StackAddresses, api: httpx.Client
+) -> None:
+    """The previous product's default: no ``target`` means the lab's own simulator."""
+    body = ok_json(
+        api.post(
+            "/api/walk/execute",
+            json={"oid": "1.3.6.1.2.1.1.5", "parse": False, "use_mibs": False},
+        )
+    )
+    assert isinstance(body, dict) and body.get("mode") == "raw", body
+    ours = [
+        (vb.oid, *netsnmp.canonical(vb)) for vb in netsnmp.parse_numeric("\n".join(body["data"]))
+    ]
+    _compare(ours, _reference(stack, "1.3.6.1.2.1.1.5"))
