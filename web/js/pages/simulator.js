@@ -6,7 +6,7 @@ import { state, scope } from '../store.js';
 import {
   toast, confirmDialog, modal, downloadText, downloadBlob, fmtNumber, fmtRelative, fmtUptime, liveUptime, badge, stamp, emptyState,
 } from '../ui.js';
-import { sectionCard, iconButton, tabs, kvList } from '../components.js';
+import { sectionCard, iconButton, tabs, kvList, snmpCredentials } from '../components.js';
 import { feed } from '../activity.js';
 
 const LOG_KEY = 'snmplab_simulator_log';
@@ -90,12 +90,51 @@ export function mount(root) {
   }
 
   /* ---------- tabs: devices, custom data, activity ---------- */
-  const panels = { devices: h('div', { id: 'panel-devices' }), data: h('div', { id: 'panel-data' }), activity: h('div', { id: 'panel-activity' }) };
+  const panels = { devices: h('div', { id: 'panel-devices' }), users: h('div', { id: 'panel-users' }), data: h('div', { id: 'panel-data' }), activity: h('div', { id: 'panel-activity' }) };
   const built = {};
-  const t = tabs([['devices', 'Devices'], ['data', 'Custom data'], ['activity', 'Activity log']], (id) => {
+  const t = tabs([['devices', 'Devices'], ['users', 'SNMPv3 users'], ['data', 'Custom data'], ['activity', 'Activity log']], (id) => {
     for (const [k, p] of Object.entries(panels)) p.hidden = k !== id;
-    if (!built[id]) { built[id] = true; const c = { devices: buildDevices, data: buildData, activity: buildActivity }[id](panels[id]); if (c) cleanups.push(c); }
+    if (!built[id]) { built[id] = true; const c = { devices: buildDevices, users: buildUsers, data: buildData, activity: buildActivity }[id](panels[id]); if (c) cleanups.push(c); }
   });
+
+  /* ---------- SNMPv3 users of the agent ---------- */
+  function buildUsers(panel) {
+    const list = h('div');
+    const engine = h('p', { class: 'small muted' });
+    const cred = snmpCredentials({ version: 'v3', idPrefix: 'simusm' });
+    cred.version.closest('.field').hidden = true;
+    cred.el.querySelector('#simusm-context').closest('.field').hidden = true;
+    const write = switchControl('May SET', true);
+    const form = h('form', { class: 'grid' }, cred.el, write.label, h('div', { class: 'row' }, h('button', { class: 'btn btn-primary', type: 'submit', text: 'Add user' })));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const v = cred.get();
+      if (!v.user) { toast('Enter a user name.', 'warning'); return; }
+      const body = { name: v.user, auth: v.auth_protocol !== 'none' ? v.auth_protocol : null, auth_key: v.auth_key || null, priv: v.priv_protocol !== 'none' ? v.priv_protocol : null, priv_key: v.priv_key || null, write: write.input.checked };
+      try { await api.post('/simulator/users', body); toast(`User ${v.user} saved.`, 'success'); log(`SNMPv3 user ${v.user} saved`, 'success'); load(); } catch (ex) { toast(ex.message, 'error'); }
+    });
+    panel.append(h('div', { class: 'grid grid-2' },
+      sectionCard('SNMPv3 users of the agent', { body: [engine, list] }),
+      sectionCard('Add a user', { body: [h('p', { class: 'muted small', text: 'Every device answers SNMPv3 requests from these users; the context name selects the device.' }), form] })));
+    async function load() {
+      clear(list);
+      try {
+        const r = await api.get('/simulator/users');
+        setText(engine, `Agent engine ID ${r.engine_id} · boots ${r.engine_boots}`);
+        const users = r.users || [];
+        if (!users.length) { list.append(emptyState('No SNMPv3 users: the agent answers v1 and v2c only.')); return; }
+        list.append(h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
+          h('thead', {}, h('tr', {}, ...['User', 'Level', 'Auth', 'Privacy', 'SET', ''].map((x) => h('th', { text: x })))),
+          h('tbody', {}, users.map((u) => h('tr', {}, h('td', { class: 'mono', text: u.name }), h('td', { class: 'small', text: u.level || u.security_level || '' }),
+            h('td', { text: u.auth || '–' }), h('td', { text: u.priv || '–' }), h('td', { text: u.write === false ? 'no' : 'yes' }),
+            h('td', {}, h('button', { class: 'btn btn-sm btn-danger', type: 'button', text: 'Delete', on: { click: async () => {
+              if (!(await confirmDialog('Delete user?', `Delete SNMPv3 user ${u.name}?`, { confirmLabel: 'Delete', danger: true }))) return;
+              try { await api.del(`/simulator/users/${encodeURIComponent(u.name)}`); toast('User deleted.', 'success'); load(); } catch (ex) { toast(ex.message, 'error'); }
+            } } }))))))));
+      } catch (e) { list.append(h('div', { class: 'alert', text: e.message })); }
+    }
+    load();
+  }
   root.append(t.el, ...Object.values(panels));
 
   /* ---------- activity log (client actions + server activity feed) ---------- */
@@ -384,16 +423,22 @@ export function mount(root) {
       const nPort = h('input', { type: 'number', min: 1, max: 65535, value: t0.port || 162 });
       const nVer = select(['v1', 'v2c', 'v3'], t0.version || 'v2c');
       const nComm = h('input', { value: t0.community || 'public' });
+      const nUser = h('input', { value: t0.user || '', placeholder: 'a user of the SNMPv3 users tab' });
+      const nUserField = field('SNMPv3 user', nUser);
+      const nCommField = field('Community', nComm);
+      const syncVer = () => { nUserField.hidden = nVer.value !== 'v3'; nCommField.hidden = nVer.value === 'v3'; };
+      nVer.addEventListener('change', syncVer);
+      syncVer();
       const nInform = switchControl('Inform (acknowledged)', Boolean(t0.inform));
       const nCount = h('input', { type: 'number', min: 1, value: 1 });
       const nRate = h('input', { type: 'number', min: 0.1, step: 'any', value: 100 });
       const nResult = h('div', { attrs: { 'aria-live': 'polite' } });
       const sendBtn = h('button', { class: 'btn btn-primary', type: 'button', text: 'Send from this device', on: { click: () => sendFromDevice() } });
       panes.notify.append(h('p', { class: 'muted small', text: 'The device fills the notification\'s objects from its own current values (e.g. linkDown with ifIndex, ifAdminStatus, ifOperStatus of the index).' }),
-        h('div', { class: 'form-grid' }, field('Notification', nTrap), field('Index', nIndex), field('Target host', nHost), field('Port', nPort), field('Version', nVer), field('Community', nComm), field('Count', nCount), field('Rate (per second)', nRate)),
+        h('div', { class: 'form-grid' }, field('Notification', nTrap), field('Index', nIndex), field('Target host', nHost), field('Port', nPort), field('Version', nVer), nCommField, nUserField, field('Count', nCount), field('Rate (per second)', nRate)),
         h('div', { class: 'row' }, nInform.label, sendBtn), nResult);
       async function sendFromDevice() {
-        const bodyN = { trap: nTrap.value.trim(), index: nIndex.value.trim() || undefined, targets: [{ host: nHost.value.trim(), port: Number(nPort.value) || 162, version: nVer.value, community: nComm.value, inform: nInform.input.checked }], inform: nInform.input.checked };
+        const bodyN = { trap: nTrap.value.trim(), index: nIndex.value.trim() || undefined, targets: [{ host: nHost.value.trim(), port: Number(nPort.value) || 162, version: nVer.value, community: nComm.value, user: nVer.value === 'v3' ? nUser.value.trim() || null : null, inform: nInform.input.checked }], inform: nInform.input.checked };
         const n = Number(nCount.value) || 1;
         try {
           if (n > 1) {

@@ -159,7 +159,7 @@ export function mount(root) {
 
   const exportBtn = (label, fn) => h('button', { class: 'btn btn-sm', type: 'button', text: label, on: { click: fn } });
   const actions = h('div', { class: 'row' },
-    iconButton('x', 'Clear', () => { result = null; render(); }, 'btn btn-sm'),
+    iconButton('x', 'Clear', () => { result = null; rememberResult(); render(); }, 'btn btn-sm'),
     iconButton('copy', 'Copy', () => result && copyText(currentText()), 'btn btn-sm'),
     exportBtn('Export JSON', () => exportJson()), exportBtn('Export CSV', () => exportCsv()),
     exportBtn('.snmprec', () => serverExport('snmprec')), exportBtn('Walk text', () => serverExport('walk')),
@@ -182,6 +182,24 @@ export function mount(root) {
   root.append(h('div', { class: 'grid grid-side-l' },
     h('div', { class: 'grid' }, sectionCard('Target', { body: [form] }), historyCard),
     resultCard));
+
+  // The last result comes back when the page is opened again (from the walker's history,
+  // not from browser storage: a walk can be far larger than sessionStorage allows).
+  function rememberResult() {
+    if (result && result.meta.history_id) sessionStorage.setItem('snmplab_walker_last', String(result.meta.history_id));
+    else sessionStorage.removeItem('snmplab_walker_last');
+  }
+  async function restoreResult() {
+    const id = sessionStorage.getItem('snmplab_walker_last');
+    if (!id || result) return;
+    try {
+      const r = await api.get(`/walk/history/${encodeURIComponent(id)}`);
+      const { varbinds, params: _p, ...meta } = r;
+      if (result) return;
+      result = { meta: { ...meta, history_id: Number(id) }, varbinds: varbinds || [] };
+      render();
+    } catch { sessionStorage.removeItem('snmplab_walker_last'); }
+  }
 
   function persist() {
     saveState('walker', { target: host.value, port: Number(port.value), oid: oid.value, operation: op.value, parse: parseSw.input.checked, resolve: resolveSw.input.checked, view, max_repetitions: Number(maxRep.value), timeout: Number(timeout.value), retries: Number(retries.value), max_oids: Number(maxOids.value), ...cred.memo() });
@@ -297,6 +315,7 @@ export function mount(root) {
       const r = await api.post('/walk', { ...body, walk_id: walkId });
       const { varbinds, ...meta } = r;
       result = { meta, varbinds: varbinds || [] };
+      rememberResult();
       setText(progressText, `${fmtNumber(result.varbinds.length)} var-binds in ${((performance.now() - started) / 1000).toFixed(2)} s${meta.status && meta.status !== 'complete' ? ` (${meta.status})` : ''}.`);
       toast(`Walk ${meta.status || 'complete'}: ${fmtNumber(result.varbinds.length)} var-binds.`, meta.status === 'error' ? 'warning' : 'success');
       if (!serverHistory) addLocalHistory(body, result);
@@ -477,6 +496,7 @@ export function mount(root) {
       const { varbinds, rows, params: p2, ...meta } = r;
       if (p2) cred.set(p2);
       result = { meta: { ...meta, history_id: w.id }, varbinds: varbinds || rows || [] };
+      rememberResult();
       render();
     } catch (e) { toast(e.message, 'error'); }
   }
@@ -489,6 +509,8 @@ export function mount(root) {
         const r = await api.post(`/walk/history/${encodeURIComponent(w.id)}/rerun`, keys);
         const { varbinds, ...meta } = r;
         result = { meta, varbinds: varbinds || [] };
+        rememberResult();
+        toast(`Walk run again: ${fmtNumber(result.varbinds.length)} var-binds.`, 'success');
         render();
         loadHistory();
         return;
@@ -535,7 +557,7 @@ export function mount(root) {
   showView(view);
   render();
   loadHistory();
-  if (handoff && handoff.run) run();
+  if (handoff && handoff.run) run(); else if (!handoff) restoreResult();
   return () => { sc.dispose(); rowsList.destroy(); clearTimeout(searchTimer); };
 }
 
