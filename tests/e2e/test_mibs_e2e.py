@@ -118,6 +118,7 @@ def vendor(api: httpx.Client, ws: WsClient) -> Iterator[Vendor]:
         f"E2E-ACME-{tag}-MIB", f"e2e-acme-{tag.lower()}.my", 60000 + secrets.randbelow(30000)
     )
     text = VENDOR_MIB.format(module=v.module, arc=v.arc).encode()
+    before = _mib_stats(api)
     mark = ws.mark()
     r = api.post(
         "/api/mibs/upload", files=[("files", (v.filename, text, "text/plain"))], timeout=120
@@ -128,10 +129,23 @@ def vendor(api: httpx.Client, ws: WsClient) -> Iterator[Vendor]:
     # Every browser hears of the change.
     pushed = ws.wait_for("mibs", timeout=30, since=mark)
     assert pushed.json["mibs"]["loaded"] >= 1
+    after = _mib_stats(api)
+    assert after["upload_count"] == before["upload_count"] + 1, (before, after)
+    assert after["reload_count"] == before["reload_count"] + 1, (before, after)
+    assert after["loaded_mibs"] == before["loaded_mibs"] + 1, (before, after)
     try:
         yield v
     finally:
-        api.delete(f"/api/mibs/{v.filename}", timeout=120)
+        ok_json(api.delete(f"/api/mibs/{v.filename}", timeout=120))
+        gone = _mib_stats(api)
+        assert gone["delete_count"] == before["delete_count"] + 1
+        assert gone["loaded_mibs"] == before["loaded_mibs"]
+
+
+def _mib_stats(api: httpx.Client) -> dict[str, int]:
+    body = ok_json(api.get("/api/stats"))
+    assert isinstance(body, dict)
+    return dict(body["mibs"])
 
 
 def _trapd_follows(api: httpx.Client, etag: str) -> None:
