@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.mibs.index import MibIndex, MibResolveError
+from services.common.mibs.index import MibIndex, MibResolveError, Syntax
 from services.common.snmp import ber
 from services.walker.targets import BadInput
 from services.walker.varbinds import human_value
@@ -17,39 +17,63 @@ from services.walker.varbinds import human_value
 OID = tuple[int, ...]
 
 
+_CACHE_MAX = 200_000
+
+
 class Names:
-    """Name <-> OID and value rendering for the walker, over the current MIB index."""
+    """Name <-> OID and value rendering for the walker, over the current MIB index.
+
+    What an OID resolves to (its name, and the syntax its value is rendered with) is
+    cached per OID for the index in use: walks of the same device repeat the same OIDs.
+    """
 
     def __init__(self, resolver: MibIndex | None = None) -> None:
-        self.resolver = resolver
+        self._resolver = resolver
+        # oid -> (name, syntax when the MIB changes how the value reads, else None)
+        self._cache: dict[OID, tuple[str, Syntax | None]] = {}
+
+    @property
+    def resolver(self) -> MibIndex | None:
+        return self._resolver
+
+    @resolver.setter
+    def resolver(self, index: MibIndex | None) -> None:
+        self._resolver = index
+        self._cache = {}
 
     def name(self, oid: OID) -> str:
-        index = self.resolver
+        index = self._resolver
         if index is not None:
             name = index.name(oid)
             if name:
                 return name
         return ber.oid_str(oid)
 
-    def describe(self, oid: OID, oid_text: str, type_name: str, value: Any) -> tuple[str, str]:
-        """``(name, human value)`` for a var-bind: enum labels, display hints, OID names."""
-        index = self.resolver
-        if index is None:
-            return oid_text, human_value(type_name, value)
+    def _lookup(self, index: MibIndex, oid: OID, oid_text: str) -> tuple[str, Syntax | None]:
         r = index.resolve(oid)
         if r is None:
-            if type_name == "ObjectIdentifier":
-                return oid_text, index.render(None, type_name, value)
+            found: tuple[str, Syntax | None] = (oid_text, None)
+        else:
+            syntax = r.node.syntax
+            keep = syntax is not None and (syntax.enums or syntax.display_hint or syntax.bits)
+            found = (r.full_name, syntax if keep else None)
+        cache = self._cache
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[oid] = found
+        return found
+
+    def describe(self, oid: OID, oid_text: str, type_name: str, value: Any) -> tuple[str, str]:
+        """``(name, human value)`` for a var-bind: enum labels, display hints, OID names."""
+        index = self._resolver
+        if index is None:
             return oid_text, human_value(type_name, value)
-        syntax = r.node.syntax
-        if type_name == "Opaque":
-            return r.full_name, human_value(type_name, value)  # Net-SNMP's float wrapping
-        if type_name == "ObjectIdentifier" or (
-            syntax is not None and (syntax.enums or syntax.display_hint or syntax.bits)
-        ):
-            return r.full_name, index.render(syntax, type_name, value)
-        # No MIB rendering applies: the plain rules, without the index's generic path.
-        return r.full_name, human_value(type_name, value)
+        found = self._cache.get(oid)
+        name, syntax = found if found is not None else self._lookup(index, oid, oid_text)
+        if type_name == "ObjectIdentifier" or (syntax is not None and type_name != "Opaque"):
+            return name, index.render(syntax, type_name, value)
+        # No MIB rendering applies (Opaque keeps Net-SNMP's float reading): the plain rules.
+        return name, human_value(type_name, value)
 
     def parse(self, text: str, what: str = "OID") -> OID:
         """A numeric OID, or ``MODULE::name[.index]`` / ``name[.index]`` via the MIB index."""
@@ -67,7 +91,7 @@ class Names:
                 raise BadInput(f"{what}: {exc}") from None
         if not all(c.isalnum() or c in "-_:.'\"" for c in s):
             raise BadInput(f"{what} {text!r} has characters no OID or MIB name uses")
-        index = self.resolver
+        index = self._resolver
         if index is None:
             raise BadInput(
                 f"{what} {text!r} is a name, but the MIB library is not loaded yet: "

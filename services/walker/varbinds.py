@@ -107,11 +107,39 @@ def human_value(type_name: str, value: Any) -> str:
     return str(value)
 
 
-def row(oid: tuple[int, ...], value_tlv: bytes, describe: Describer) -> dict[str, Any]:
-    """One result row from a decoded OID and the value's TLV."""
-    oid_text = ".".join(map(str, oid))
+# tag -> (type name, signed?) for values read straight from their content octets;
+# ``None`` marks octet strings.
+_SIMPLE: dict[int, tuple[str, bool | None]] = {
+    ber.INTEGER: ("Integer32", True),
+    ber.COUNTER32: ("Counter32", False),
+    ber.GAUGE32: ("Gauge32", False),
+    ber.TIMETICKS: ("TimeTicks", False),
+    ber.COUNTER64: ("Counter64", False),
+    ber.OCTET_STRING: ("OctetString", None),
+}
+
+
+def row(
+    oid: tuple[int, ...], value_tlv: bytes, describe: Describer, oid_text: str | None = None
+) -> dict[str, Any]:
+    """One result row from a decoded OID (and its dotted text, if known) and the value's TLV."""
+    if oid_text is None:
+        oid_text = ".".join(map(str, oid))
+    tag = value_tlv[0]
+    simple = _SIMPLE.get(tag)
     try:
-        type_name, value = values.decode_value(value_tlv)
+        if simple is not None and len(value_tlv) == value_tlv[1] + 2 and value_tlv[1] < 0x80:
+            # Short-form length, the common case: read the content without the generic path.
+            type_name, signed = simple
+            content = value_tlv[2:]
+            if signed is None:
+                value: Any = content
+            elif not content:
+                raise ber.DecodeError("empty integer")
+            else:
+                value = int.from_bytes(content, "big", signed=signed)
+        else:
+            type_name, value = values.decode_value(value_tlv)
     except ber.DecodeError as exc:
         return {
             "oid": oid_text,

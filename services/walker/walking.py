@@ -135,6 +135,8 @@ async def _walk_segment(
 
     pending: Any = send_next(ber.encode_oid(seg.start))
     rows = seg.rows
+    text_head: OID = ()
+    head_text = ""
     try:
         while pending is not None:
             try:
@@ -178,7 +180,11 @@ async def _walk_segment(
                     stop = True
                     break
                 last = oid
-                rows.append(row(oid, value_tlv, describe))
+                # Walks run down columns: consecutive OIDs share all but the last arc.
+                head = oid[:-1]
+                if head != text_head:
+                    text_head, head_text = head, ".".join(map(str, head)) + "."
+                rows.append(row(oid, value_tlv, describe, head_text + str(oid[-1])))
                 shared.total += 1
                 if shared.max_oids and shared.total >= shared.max_oids:
                     shared.capped = True
