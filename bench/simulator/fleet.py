@@ -94,16 +94,21 @@ def main() -> None:
             if time.monotonic() - t0 > 120:
                 raise TimeoutError("the last device never answered")
         answered = time.monotonic() - t0
-        st = httpx.get(
-            f"http://{HOST}:{control}/simulator/status",
-            headers={"X-Snmplab-Internal": "snmplab-dev-mode-insecure"},
-        ).json()
+        url = f"http://{HOST}:{control}/simulator/status"
+        headers = {"X-Snmplab-Internal": "snmplab-dev-mode-insecure"}
+        while True:
+            try:
+                st = httpx.get(url, headers=headers).json()
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
         print(
             json.dumps(
                 {
                     "devices": a.devices,
                     "own_ports": a.own_ports,
                     "process_start_to_last_device_answering_s": round(answered, 3),
+                    "process_start_to_control_api_s": round(time.monotonic() - t0, 3),
                     "devices_running": st["devices_running"],
                     "oids_loaded": st["oids_loaded"],
                 }

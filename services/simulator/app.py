@@ -18,11 +18,19 @@ from services.simulator.routers import data, devices, lifecycle, notifications, 
 from services.simulator.simulator import Simulator, SimulatorError
 
 
-def create_app(settings: SimulatorSettings, *, events: EventSender | None = None) -> FastAPI:
+def create_app(
+    settings: SimulatorSettings,
+    *,
+    events: EventSender | None = None,
+    simulator: Simulator | None = None,
+) -> FastAPI:
+    """The control app. ``simulator`` may be one already started (see ``__main__``)."""
     secret = settings.secret_bytes()
-    if events is None:
-        events = EventSender.from_settings(settings, "simulator")
-    simulator = Simulator(settings, events)
+    if simulator is None:
+        if events is None:
+            events = EventSender.from_settings(settings, "simulator")
+        simulator = Simulator(settings, events)
+    events = simulator.events
     follower = MibIndexFollower.from_settings(settings)
     simulator.mib_follower = follower
 
@@ -34,7 +42,7 @@ def create_app(settings: SimulatorSettings, *, events: EventSender | None = None
         simulator.notifier = notifier
         follower.start()
         periodic = asyncio.create_task(simulator.run_periodic())
-        if settings.simulator_autostart:
+        if settings.simulator_autostart and not simulator.running:
             try:
                 await simulator.start()
             except SimulatorError as exc:
@@ -49,7 +57,8 @@ def create_app(settings: SimulatorSettings, *, events: EventSender | None = None
             await simulator.shutdown()
             notifier.close()
             await follower.stop()
-            events.close()
+            if events is not None:
+                events.close()
 
     app = make_control_app("simulator", secret, lifespan=lifespan)
     app.state.simulator = simulator

@@ -315,6 +315,17 @@ class Simulator:
         return {"status": "started", "message": "Simulator started", **self.status()}
 
     async def _start(self, port: int | None, community: str | None) -> None:
+        await asyncio.to_thread(self._start_sync, port, community)
+
+    def start_before_loop(self) -> None:
+        """Start the agent before the control API exists (``__main__``): SNMP answers
+        while the web framework is still importing. Raises SimulatorError."""
+        self._start_sync(None, None)
+        self.counters.incr("start_count")
+        self.counters.flush()
+        self.announce()
+
+    def _start_sync(self, port: int | None, community: str | None) -> None:
         if port is not None:
             self.port = port
         if community is not None:
@@ -333,7 +344,7 @@ class Simulator:
             raise SimulatorError(
                 409, f"cannot bind UDP {host}:{self.port}: {why}; choose another port"
             ) from None
-        self.devices = await asyncio.to_thread(self._build_all)
+        self.devices = self._build_all()
         self.contexts.clear()
         self.usm.engine.next_boot()
         self.usm.default_device = self.devices.get("default")
