@@ -80,6 +80,21 @@ def test_thousand_devices(sim: SimulatorProcess) -> None:
     print(f"1000 devices created and restarted in {elapsed:.2f} s")
 
 
+def test_own_address(sim: SimulatorProcess) -> None:
+    # Any 127/8 address is local on Linux: a device on its own address, same port number.
+    cfg = {
+        "name": "addr",
+        "community": "public",
+        "address": "127.0.0.77",
+        "port": sim.snmp_port,
+        "overrides": {"sysName": "at-77"},
+    }
+    r = sim.post("/simulator/devices", json=cfg)
+    assert r.status_code == 201 and r.json()["error"] is None, r.text
+    got = _get(f"127.0.0.77:{sim.snmp_port}", "public", SYS_NAME)
+    assert got[SYS_NAME] == 'STRING: "at-77"'
+
+
 def test_own_port_and_lifecycle(sim: SimulatorProcess) -> None:
     port = free_port()
     cfg = {"name": "edge", "community": "public", "port": port, "overrides": {"sysName": "edge"}}
