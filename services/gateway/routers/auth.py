@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from typing import Annotated
@@ -14,6 +15,7 @@ from services.gateway.auth.deps import gateway_of, require_session
 from services.gateway.auth.passwords import hash_password, needs_rehash, verify_password
 from services.gateway.auth.sessions import Session
 
+log = logging.getLogger("snmplab.gateway.auth")
 router = APIRouter(tags=["auth"])
 CurrentSession = Annotated[Session, Depends(require_session)]
 
@@ -75,12 +77,15 @@ async def login(body: LoginRequest, request: Request) -> LoginResponse:
     keys = _client_keys(request, body.username)
     wait = gw.limiter.retry_after(keys)
     if wait:
+        log.warning("login refused (rate limit) for %r from %s", body.username[:64], keys[0][3:])
         raise _too_many(wait)
     if not await _check_password(request, body.username, body.password):
         gw.limiter.failure(keys)
+        log.warning("login failed for %r from %s", body.username[:64], keys[0][3:])
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, detail="Invalid user name or password")
     gw.limiter.success(keys)
     token, session = await gw.sessions.create(body.username)
+    log.info("login of %r from %s", session.username, keys[0][3:])
     return LoginResponse(
         token=token, username=session.username, expires_in=gw.settings.session_timeout
     )
@@ -131,6 +136,7 @@ async def change_password(
     others = [k for k in gw.sessions.keys_of_user(session.username) if k != session.key]
     await gw.close_sessions(others, "Password changed. Please log in again.")
     session.username = new_name
+    log.info("password changed for %r; %d other sessions closed", new_name, len(others))
     return {
         "status": "updated",
         "message": "Password updated. Other sessions were signed out.",
