@@ -48,3 +48,31 @@ def test_start_stop_shows_on_the_dashboard_of_a_second_tab(
     finally:
         ensure_simulator_running(ui_api)
     assert page_errors == []
+
+
+def test_unsaved_custom_data_asks_before_leaving(
+    ui_stack: StackAddresses,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+) -> None:
+    page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+    login(page, ui_stack)
+    goto(page, ui_stack, "simulator")
+    page.click("#tab-data")
+    editor = page.locator("#sim-data")
+    expect(editor).not_to_have_value("")
+    editor.fill('{"SNMPv2-MIB::sysLocation.0": "not saved"')
+    expect(page.get_by_text("JSON error")).to_be_visible()
+    expect(page.get_by_text("Unsaved")).to_be_visible()
+
+    page.click('#nav a[data-page="dashboard"]')
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("unsaved changes")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#page-title")).to_have_text("SNMP Simulator")
+    expect(editor).to_have_value('{"SNMPv2-MIB::sysLocation.0": "not saved"')
+
+    page.click('#nav a[data-page="dashboard"]')
+    page.get_by_role("dialog").get_by_role("button", name="Leave").click()
+    expect(page.locator("#page-title")).to_have_text("Dashboard")
+    assert page_errors == []

@@ -106,3 +106,28 @@ def test_send_a_trap_from_the_sender_tab_and_receive_it(
     expect(row).to_have_count(1)
     expect(row).to_contain_text("ifOperStatus.1=down(2)")
     assert page_errors == []
+
+
+def test_values_from_the_network_are_shown_as_text_never_as_html(
+    ui_stack: StackAddresses,
+    ui_api: httpx.Client,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+) -> None:
+    ok_json(ui_api.delete("/api/traps"))
+    page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+    login(page, ui_stack)
+    goto(page, ui_stack, "traps")
+    payload = '<img src=x id=pwned onerror="document.title=1"><b id=bold>eth9</b>'
+    netsnmp.snmptrap_v2c(
+        ui_stack.trapd, LINK_DOWN, [("1.3.6.1.2.1.2.2.1.2.9", "s", payload)], community="public"
+    ).check()
+    row = page.locator(".vlist .vrow:not([hidden])").filter(has_text="IF-MIB::linkDown")
+    expect(row).to_contain_text(payload)
+    row.click()
+    expect(page.get_by_role("dialog")).to_contain_text(payload)
+    assert page.locator("#pwned, #bold").count() == 0
+    goto(page, ui_stack, "dashboard")
+    expect(page.get_by_label("Recent traps")).to_contain_text(payload)
+    assert page.locator("#pwned, #bold").count() == 0
+    assert page_errors == []

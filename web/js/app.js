@@ -4,7 +4,8 @@ import { h, clear, setText } from './dom.js';
 import { icon } from './icons.js';
 import { LiveConnection } from './ws.js';
 import { state, on, emit } from './store.js';
-import { toast } from './ui.js';
+import { toast, confirmDialog } from './ui.js';
+import { leaveWarning } from './nav.js';
 import { startRates } from './rates.js';
 import { startActivity } from './activity.js';
 
@@ -102,9 +103,30 @@ function parseHash() {
   return { page, args: rest };
 }
 
+let lastHash = location.hash;
+let confirming = false;
+let leaveConfirmed = false;
+
 async function route() {
   if (!session.token) return;
   const { page, args } = parseHash();
+  // Unsaved work on the current page: ask before leaving it (not for tab switches inside it).
+  if (current.id && page !== current.id && !leaveConfirmed) {
+    const warning = leaveWarning();
+    if (warning) {
+      if (confirming) return;
+      confirming = true;
+      const target = location.hash;
+      history.replaceState(null, '', lastHash);
+      const ok = await confirmDialog('Leave this page?', warning, { confirmLabel: 'Leave', danger: true });
+      confirming = false;
+      if (!ok) return;
+      history.replaceState(null, '', target);
+      leaveConfirmed = true;
+      try { return await route(); } finally { leaveConfirmed = false; }
+    }
+  }
+  lastHash = location.hash;
   const token = ++routeToken;
   const def = PAGES.find((p) => p.id === page);
   if (current.cleanup) {

@@ -25,3 +25,13 @@ export function loadState(page, fallback) {
 export function saveState(page, value) {
   sessionStorage.setItem(`snmplab_state_${page}`, JSON.stringify(value));
 }
+
+/** A page with unsaved work registers a guard; it returns a message while leaving would lose it. */
+let leaveGuard = null;
+export function setLeaveGuard(fn) {
+  leaveGuard = fn;
+  return () => { if (leaveGuard === fn) leaveGuard = null; };
+}
+export function leaveWarning() {
+  return leaveGuard ? leaveGuard() : null;
+}

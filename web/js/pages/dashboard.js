@@ -96,18 +96,18 @@ export function mount(root) {
   const renderStatus = () => {
     const sim = state.simulator || {};
     const rcv = state.traps || {};
-    setText(cards.sim.value, sim.running ? 'Online' : 'Offline');
-    cards.sim.ic.className = `stat-icon ${sim.running ? 'ok' : 'bad'}`;
-    setText(cards.sim.sub, sim.running ? `UDP ${sim.port ?? ''} · up ${liveUptime(sim)}` : 'Not serving SNMP');
+    setText(cards.sim.value, sim.reachable === false ? 'Unreachable' : sim.running ? 'Online' : 'Offline');
+    cards.sim.ic.className = `stat-icon ${sim.reachable === false ? 'warn' : sim.running ? 'ok' : 'bad'}`;
+    setText(cards.sim.sub, sim.reachable === false ? 'The simulator service does not answer' : sim.running ? `UDP ${sim.port ?? ''} · up ${liveUptime(sim)}` : 'Not serving SNMP');
     clear(devBadges);
     if (sim.devices !== undefined && sim.devices !== null) {
       const up = sim.running ? Number(sim.devices_running ?? 0) : 0;
       const down = Number(sim.devices) - up;
       devBadges.append(h('span', { class: `badge ${up ? 'ok' : ''}`, text: `${fmtNumber(up)} up` }), ' ', h('span', { class: `badge ${down ? 'bad' : ''}`, text: `${fmtNumber(down)} down` }));
     }
-    setText(cards.rcv.value, rcv.running ? 'Running' : 'Stopped');
-    cards.rcv.ic.className = `stat-icon ${rcv.running ? 'ok' : 'bad'}`;
-    setText(cards.rcv.sub, rcv.running ? `UDP ${rcv.port ?? ''} · ${rcv.resolve_mibs ? 'resolving names' : 'raw OIDs'}` : 'Not listening');
+    setText(cards.rcv.value, rcv.reachable === false ? 'Unreachable' : rcv.running ? 'Running' : 'Stopped');
+    cards.rcv.ic.className = `stat-icon ${rcv.reachable === false ? 'warn' : rcv.running ? 'ok' : 'bad'}`;
+    setText(cards.rcv.sub, rcv.reachable === false ? 'The trap daemon does not answer' : rcv.running ? `UDP ${rcv.port ?? ''} · ${rcv.resolve_mibs ? 'resolving names' : 'raw OIDs'}` : 'Not listening');
   };
   const renderMibs = () => {
     const m = state.mibs || {};

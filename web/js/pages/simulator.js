@@ -8,6 +8,7 @@ import {
 } from '../ui.js';
 import { sectionCard, iconButton, tabs, kvList, snmpCredentials } from '../components.js';
 import { feed } from '../activity.js';
+import { setLeaveGuard } from '../nav.js';
 
 const LOG_KEY = 'snmplab_simulator_log';
 const LOG_MAX = 500;
@@ -56,7 +57,7 @@ export function mount(root) {
     const on = Boolean(s.running);
     setText(stBadge, on ? 'RUNNING' : 'STOPPED');
     stBadge.className = `badge dot ${on ? 'ok' : 'bad'}`;
-    setText(stText, on ? 'Serving SNMP' : 'Stopped');
+    setText(stText, s.reachable === false ? 'Service unreachable' : on ? 'Serving SNMP' : 'Stopped');
     setText(stDetail, on ? `Listening on UDP ${s.port}${s.host ? ` (${s.host})` : ''} · community ${s.community ?? ''}${s.pid ? ` · PID ${s.pid}` : ''}` : 'No device answers until the simulator is started.');
     metrics.hidden = false;
     setText(mUp, liveUptime(s));
@@ -220,7 +221,8 @@ export function mount(root) {
       .catch((e) => { editor.value = '{}'; savedText = editor.value; toast(`Could not load the custom data: ${e.message}`, 'error'); });
     const guard = (e) => { if (editor.value !== savedText) { e.preventDefault(); e.returnValue = ''; } };
     window.addEventListener('beforeunload', guard);
-    return () => window.removeEventListener('beforeunload', guard);
+    const dropGuard = setLeaveGuard(() => (editor.value !== savedText ? 'The custom data has unsaved changes; they are lost if you leave.' : null));
+    return () => { window.removeEventListener('beforeunload', guard); dropGuard(); };
   }
 
   /* ---------- devices ---------- */

@@ -93,7 +93,8 @@ function buildLedger(panel, sc) {
     const on = Boolean(s.running);
     setText(stBadge, on ? 'RUNNING' : 'STOPPED');
     stBadge.className = `badge dot ${on ? 'ok' : 'bad'}`;
-    setText(stDetail, on ? `Port ${s.port} | ${s.resolve_mibs ? 'Resolved' : 'Raw'}${s.listeners && s.listeners.length > 1 ? ` | ${s.listeners.length} listeners` : ''}` : 'Not listening for notifications.');
+    if (s.reachable === false) { setText(stBadge, 'UNREACHABLE'); stBadge.className = 'badge dot warn'; }
+    setText(stDetail, s.reachable === false ? 'The trap daemon does not answer; stored traps are safe and show again when it is back.' : on ? `Port ${s.port} | ${s.resolve_mibs ? 'Resolved' : 'Raw'}${s.listeners && s.listeners.length > 1 ? ` | ${s.listeners.length} listeners` : ''}` : 'Not listening for notifications.');
     startBtn.disabled = on;
     stopBtn.disabled = !on;
     port.disabled = on;
