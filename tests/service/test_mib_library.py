@@ -352,6 +352,11 @@ def test_syntax_error_is_refused_with_its_line_and_nothing_is_saved(stack: Stack
             files=[("files", ("BROKEN-MIB.mib", BROKEN_MIB.encode(), "text/plain"))],
         ).json()
         assert check["can_upload"] is False
+        orphan = BROKEN_MIB.replace("{ enterprises 4242\n", "{ noSuchParent 1 }\n").encode()
+        refused = upload(c, [("ORPHAN-MIB.mib", orphan.replace(b"BROKEN-MIB", b"ORPHAN-MIB"))])
+        assert refused.status_code == 422, refused.text
+        assert "noSuchParent" in refused.json()["detail"]["report"]["files"][0]["errors"][0]
+        assert c.get("/api/mibs/list").json() == {"mibs": []}
 
 
 def test_missing_dependencies_are_reported_and_resolved_within_a_batch(stack: Stack) -> None:

@@ -186,3 +186,32 @@ async def test_fetch_follows_imports_and_enforces_redirect_and_size_limits(
     assert "non-public" in errors["INNER-MIB"]
     assert "larger than 1000 bytes" in errors["HUGE-MIB"]
     assert "does not define module WRONG-MIB" in errors["WRONG-MIB"]
+
+
+UNKNOWN_PARENT = b"""ORPHAN-MIB DEFINITIONS ::= BEGIN
+IMPORTS OBJECT-TYPE, Integer32 FROM SNMPv2-SMI;
+orphanValue OBJECT-TYPE
+    SYNTAX Integer32 MAX-ACCESS read-only STATUS current
+    DESCRIPTION "Its parent is defined nowhere."
+    ::= { noSuchParent 1 }
+END
+"""
+
+
+def test_modules_that_parse_but_cannot_compile_are_refused(tmp_path: Path) -> None:
+    from tests.mib_helpers import standard_dir
+
+    std = standard_dir()
+    names = sorted(p.name for p in (std / "modules").iterdir())
+    report = validate_batch(
+        [("orphan.mib", UNKNOWN_PARENT), ("good.mib", GOOD), ("OTHER-MIB", OTHER)],
+        {},
+        names,
+        str(tmp_path),
+        str(std),
+    )
+    by_name = {f["filename"]: f for f in report["files"]}
+    assert not by_name["orphan.mib"]["valid"]
+    assert "noSuchParent" in by_name["orphan.mib"]["errors"][0]
+    assert by_name["good.mib"]["valid"] and by_name["OTHER-MIB"]["valid"]
+    assert not report["can_upload"]

@@ -278,5 +278,10 @@ class LibraryCore:
     async def validate(self, files: list[tuple[str, bytes]]) -> dict[str, Any]:
         existing = await asyncio.to_thread(validate.existing_user_modules, self.files_dir)
         return await self.in_worker(
-            validate.validate_batch, files, existing, sorted(self.standard_names())
+            validate.validate_batch,
+            files,
+            existing,
+            sorted(self.standard_names()),
+            str(self.files_dir),
+            str(self.standard_dir),
         )

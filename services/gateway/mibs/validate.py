@@ -67,8 +67,15 @@ def validate_batch(
     files: list[tuple[str, bytes]],
     existing: dict[str, str],
     standard: list[str],
+    user_dir: str | None = None,
+    standard_dir: str | None = None,
 ) -> dict[str, Any]:
-    """The report ``POST /validate-batch`` returns (the previous product's shape, extended)."""
+    """The report ``POST /validate-batch`` returns (the previous product's shape, extended).
+
+    With the library's directories, modules that parse and have all their imports are
+    also compiled (nothing is written): a module pysmi cannot compile (an unknown parent,
+    a type that does not exist) is refused before it is saved, not after.
+    """
     standard_set = set(standard)
     batch_modules: dict[str, str] = {}
     scanned: list[tuple[str, str, list[scan.ModuleText]]] = []
@@ -161,6 +168,8 @@ def validate_batch(
                 "clashes": clashes,
             }
         )
+    if user_dir is not None and standard_dir is not None:
+        _compile_check(scanned, reports, user_dir, standard_dir)
     valid = all(r["valid"] for r in reports) and bool(reports)
     has_clash = any(r["clashes"] for r in reports)
     return {
@@ -170,3 +179,37 @@ def validate_batch(
         "clashes": has_clash,
         "can_upload": valid and not has_clash,
     }
+
+
+def _compile_check(
+    scanned: list[tuple[str, str, list[scan.ModuleText]]],
+    reports: list[dict[str, Any]],
+    user_dir: str,
+    standard_dir: str,
+) -> None:
+    from services.gateway.mibs import compiler
+
+    catalog = {**compiler.catalog_standard(Path(standard_dir))}
+    catalog.update(compiler.catalog_user(Path(user_dir))[0])
+    owner: dict[str, dict[str, Any]] = {}
+    for (filename, text, mods), report in zip(scanned, reports, strict=True):
+        for m in mods:
+            catalog[m.name] = compiler.ModuleSource(
+                m.name, Path(filename), "user", filename, text, m.imports
+            )
+            if report["valid"]:
+                owner[m.name] = report
+    memo: dict[str, set[str]] = {}
+    names = [n for n in owner if all(d in catalog for d in compiler._deps_of(n, catalog, memo))]
+    if not names:
+        return
+    docs, errors, _ = compiler.run_pysmi(names, catalog)
+    for name in names:
+        if name in docs:
+            continue
+        message = re.sub(r"\s+at MIB \S+", "", errors.get(name) or "pysmi could not compile it")
+        report = owner[name]
+        report["valid"] = False
+        detail = {"line": None, "message": f"{name}: {message}"}
+        report["error_details"].append(detail)
+        report["errors"].append(detail["message"])
