@@ -220,13 +220,7 @@ class TrapDaemon:
                     self.set_resolve_mibs(resolve_mibs)
                 return "already_running"
             listen_port = self.default_port if port is None else port
-            lst = Listener(
-                DEFAULT_LISTENER,
-                self.settings.trapd_snmp_host,
-                listen_port,
-                self.settings.trapd_rcvbuf,
-                self.pipeline.queue,
-            )
+            lst = self._new_listener(DEFAULT_LISTENER, self.settings.trapd_snmp_host, listen_port)
             lst.start()
             self.listeners[DEFAULT_LISTENER] = lst
             if port is not None:
@@ -246,13 +240,22 @@ class TrapDaemon:
                 return "not_running"
             started = lst.started_at or time.time()
             lst.stop()
-            self.pipeline.wait_idle()
             self.counters.incr("receiver_stop_count")
             self.counters.incr("receiver_run_seconds", round(time.time() - started, 3))
             self.fold_counters()
             self.counters.flush()
         self.push_lifecycle()
         return "stopped"
+
+    def _new_listener(self, name: str, host: str, port: int) -> Listener:
+        return Listener(
+            name,
+            host,
+            port,
+            self.settings.trapd_rcvbuf,
+            self.pipeline.handle,
+            self.settings.trapd_batch_max,
+        )
 
     # -- extra listeners -------------------------------------------------------------
 
@@ -270,7 +273,7 @@ class TrapDaemon:
         with self._lock:
             if name in self.listeners or name == DEFAULT_LISTENER:
                 raise KeyError(name)
-            lst = Listener(name, host, port, self.settings.trapd_rcvbuf, self.pipeline.queue)
+            lst = self._new_listener(name, host, port)
             if start:
                 lst.start()  # BindError propagates: nothing is added
             self.listeners[name] = lst
@@ -299,7 +302,6 @@ class TrapDaemon:
                 return lst
             lst = self.listeners[name]
             lst.stop()
-            self.pipeline.wait_idle()
             self._save_listeners()
             return lst
 
@@ -314,9 +316,7 @@ class TrapDaemon:
     def restore_listeners(self) -> None:
         """Recreate the extra listeners saved in the config (those running are started)."""
         for saved in self.config.listeners:
-            lst = Listener(
-                saved.name, saved.host, saved.port, self.settings.trapd_rcvbuf, self.pipeline.queue
-            )
+            lst = self._new_listener(saved.name, saved.host, saved.port)
             self.listeners[saved.name] = lst
             if saved.running:
                 try:
@@ -366,7 +366,6 @@ class TrapDaemon:
             **self.mib_status(),
             "stored_traps": self.store.count(),
             "last_seq": self.store.last_seq(),
-            "queue_depth": self.pipeline.queue.qsize(),
             "refused": dict(pc.refused),
             "dropped": dict(pc.dropped),
             "listeners": [x.status() for x in self.listeners.values()],

@@ -1,14 +1,14 @@
-"""The pipeline thread: decode a batch, store it in one transaction, then ack and push.
+"""The pipeline: decode a batch, store it in one transaction, then ack and push.
 
 Order matters: a trap is committed to SQLite before its inform is acknowledged and before
 its event leaves for the gateway, so an acknowledged or displayed trap is never lost.
-Everything here runs on one thread with no asyncio; counters are added once per batch.
+It runs on the listener threads, one batch at a time, with no asyncio and no hand-off
+between threads per datagram; counters are added once per batch.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -90,7 +90,6 @@ class Pipeline:
         batch_max: int = 2000,
         retention: Callable[[], tuple[int, float]] = lambda: (0, 0.0),
     ) -> None:
-        self.queue: queue.SimpleQueue[Item] = queue.SimpleQueue()
         self.store = store
         self.decoder = decoder
         self.sender = sender
@@ -101,70 +100,44 @@ class Pipeline:
         self.rules: list[RuleCheck] = []
         self.after_store: list[AfterStore] = []
         self.counters = PipelineCounters()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.lock = threading.Lock()
         self._last_retention = 0.0
-        self._idle = threading.Event()
-        self._idle.set()
+        self._stop = threading.Event()
+        self._maintenance: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="trapd-pipeline", daemon=True)
-        self._thread.start()
+    def handle(self, batch: list[Item]) -> None:
+        """Process a batch a listener thread drained from its socket.
 
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._thread = None
-
-    def wait_idle(self, timeout: float = 5.0) -> bool:
-        """Block until everything queued so far is processed (tests, shutdown)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.queue.empty() and self._idle.is_set():
-                return True
-            time.sleep(0.005)
-        return False
-
-    def _run(self) -> None:
-        get = self.queue.get
-        get_nowait = self.queue.get_nowait
-        batch_max = self.batch_max
-        while not self._stop.is_set():
-            try:
-                first = get(timeout=0.5)
-            except queue.Empty:
-                self._maybe_retain(force=False)
-                continue
-            self._idle.clear()
-            batch = [first]
-            try:
-                while len(batch) < batch_max:
-                    batch.append(get_nowait())
-            except queue.Empty:
-                pass
+        Listeners call this from their own threads; the lock keeps one batch in the store
+        at a time (SQLite has one writer anyway) and keeps counters consistent.
+        """
+        with self.lock:
             try:
                 self.process(batch)
             except Exception:
                 # Never let one bad batch end reception; the counters show the loss.
                 log.exception("trapd pipeline: batch of %d failed", len(batch))
                 self._drop("internal_error", len(batch))
+
+    def start(self) -> None:
+        """Start the maintenance thread (retention)."""
+        if self._maintenance is not None:
+            return
+        self._stop.clear()
+        self._maintenance = threading.Thread(
+            target=self._maintain, name="trapd-retention", daemon=True
+        )
+        self._maintenance.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._maintenance is not None:
+            self._maintenance.join(timeout=10)
+        self._maintenance = None
+
+    def _maintain(self) -> None:
+        while not self._stop.wait(0.5):
             self._maybe_retain(force=False)
-            if self.queue.empty():
-                self._idle.set()
-        # Drain what is already queued before exiting, so a stop loses nothing received.
-        rest: list[Item] = []
-        try:
-            while True:
-                rest.append(get_nowait())
-        except queue.Empty:
-            pass
-        if rest:
-            self.process(rest)
-        self._idle.set()
 
     def _drop(self, reason: str, n: int = 1) -> None:
         d = self.counters.dropped
