@@ -104,6 +104,7 @@ class Pending:
         try:
             for attempt in range(session.retries + 1):
                 if attempt:
+                    session.resends += 1
                     session._send(self._datagram)
                 handle = session._loop.call_later(session.timeout, _expire, self._future)
                 try:
@@ -152,6 +153,7 @@ class CommunitySession:
         self._proto = _Protocol()
         self._transport: asyncio.DatagramTransport | None = None
         self._ids = itertools.count(random.randint(1, 1 << 30))
+        self.resends = 0  # requests sent again after a timeout
 
     async def __aenter__(self) -> CommunitySession:
         sock = socket.socket(self.endpoint.family, socket.SOCK_DGRAM)

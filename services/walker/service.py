@@ -97,6 +97,7 @@ class WalkerService:
                     parallel=req.parallel,
                     on_progress=self.progress,
                 )
+                resends = getattr(session, "resends", 0)
         except SnmpFailure as exc:
             self.stats.walk_done(0, ok=False)
             control.oids = 0
@@ -120,6 +121,7 @@ class WalkerService:
             "count": len(outcome.rows),
             "requests": outcome.requests,
             "segments": outcome.segments,
+            "resends": resends,
             "seconds": round(outcome.seconds, 4),
             "started_at": started,
         }
