@@ -59,7 +59,12 @@ def syntax_errors(text: str) -> list[dict[str, Any]]:
         except (TypeError, ValueError):
             line_no = None
         where = f"line {line_no}: " if line_no else ""
-        return [{"line": line_no, "message": f"{where}{msg}"}]
+        context = ""
+        lines = text.splitlines()
+        if line_no and 0 < line_no <= len(lines):
+            context = lines[line_no - 1].strip()[:120]
+        shown = f" (near: {context})" if context else ""
+        return [{"line": line_no, "message": f"{where}{msg}{shown}", "context": context}]
     return []
 
 
