@@ -47,7 +47,8 @@ def create_app(settings: TrapdSettings | None = None) -> FastAPI:
         daemon.mib_status = follower.snapshot
         follower.start()
         daemon.restore_listeners()
-        if settings.trapd_autostart:
+        autostart = daemon.config.autostart
+        if settings.trapd_autostart if autostart is None else autostart:
             try:
                 daemon.start()
             except (BindError, ValueError) as exc:

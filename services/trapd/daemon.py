@@ -410,6 +410,12 @@ class TrapDaemon:
                 kernel += drops
         values["kernel_drops"] = kernel
         values["receiver_running"] = self.running
+        lst = self.default
+        if lst is not None and lst.running and lst.started_at is not None:
+            # The persisted total grows at each stop; show the running receiver's time too.
+            values["receiver_run_seconds"] = round(
+                float(values.get("receiver_run_seconds") or 0) + time.time() - lst.started_at, 3
+            )
         return {"traps": values}
 
     def reset_stats(self) -> None:

@@ -15,6 +15,10 @@ class ExtraListener(BaseModel):
 
 
 class RuntimeConfig(BaseModel):
+    autostart: bool | None = Field(
+        default=None,
+        description="Start the default listener when trapd boots; null: SNMPLAB_TRAPD_AUTOSTART.",
+    )
     community_allowlist: list[str] | None = Field(
         default=None,
         max_length=1000,

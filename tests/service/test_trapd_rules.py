@@ -284,3 +284,20 @@ def test_replay_without_walker_is_502(trapd: Trapd) -> None:
     (rec,) = trapd.wait_traps(1)
     r = trapd.post(f"/traps/{rec['seq']}/replay", json={"target": HOST})
     assert r.status_code == 502 and "walker" in r.json()["detail"]
+
+
+def test_autostart_flag_from_the_gateway(tmp_path: Path) -> None:
+    sink = EventsSink()
+    d = start_trapd(tmp_path / "trapd", sink)
+    try:
+        r = d.client.put("/traps/config", json={"autostart": False})
+        assert r.status_code == 200 and r.json()["autostart"] is False
+    finally:
+        d.stop()
+    d2 = start_trapd(tmp_path / "trapd", sink)
+    try:
+        assert d2.get("/traps/status").json()["running"] is False
+        assert d2.post("/traps/start").json()["status"] == "started"
+    finally:
+        d2.stop()
+        sink.close()

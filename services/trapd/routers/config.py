@@ -1,7 +1,8 @@
-"""Runtime configuration: community allowlist, retention, v3 time window, rules.
+"""Runtime configuration: autostart, community allowlist, retention, v3 time window, rules.
 
-``GET /traps/config`` shows it; ``PATCH /traps/config`` merges a partial document (the
-same shape) and applies it at once, without restarting any listener.
+``GET /traps/config`` shows it; ``PATCH`` (or ``PUT``, which the gateway uses for
+``{"autostart": bool}``) merges a partial document of the same shape and applies it at
+once, without restarting any listener.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def get_config(daemon: Daemon) -> dict[str, Any]:
     return daemon.config.model_dump()
 
 
+@router.put("/traps/config")
 @router.patch("/traps/config")
 def patch_config(daemon: Daemon, changes: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     if "listeners" in changes:
