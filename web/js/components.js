@@ -1,6 +1,7 @@
 // Widgets shared by several pages: SNMP credentials, trap detail, key/value lists.
 import { h, field, select, clear } from './dom.js';
 import { icon } from './icons.js';
+import { api } from './api.js';
 import { modal, copyText, downloadText, badge, trapSeverity, fmtTime } from './ui.js';
 
 export const AUTH_PROTOCOLS = ['MD5', 'SHA', 'SHA-224', 'SHA-256', 'SHA-384', 'SHA-512'];
@@ -158,11 +159,32 @@ export function trapDetail(trap) {
     wide: true,
     body,
     actions: [
+      ...(trap.seq !== undefined ? [{ label: 'Replay…', onClick: () => replayTrap(trap) }] : []),
       { label: 'Copy JSON', onClick: () => copyText(json) },
       { label: 'Download', onClick: () => downloadText(json, `trap_${trap.seq ?? trap.timestamp}.json`, 'application/json') },
       { label: 'Close', class: 'btn-primary' },
     ],
   });
+}
+
+/** Send a stored trap again to any target, through the trap daemon's replay route. */
+async function replayTrap(trap) {
+  const target = h('input', { value: '127.0.0.1', autocomplete: 'off' });
+  const port = h('input', { type: 'number', min: 1, max: 65535, value: 162 });
+  const cred = snmpCredentials({ version: trap.version === 'v1' ? 'v1' : 'v2c', idPrefix: 'replay' });
+  const kind = select([['trap', 'Trap'], ['inform', 'Inform']], 'trap');
+  const out = h('div', { attrs: { 'aria-live': 'polite' } });
+  const m = modal(`Replay trap #${trap.seq}`, {
+    body: [h('div', { class: 'form-grid' }, h('div', { class: 'span-2' }, field('Target host', target)), field('Port', port), cred.el, field('Send as', kind)), out],
+    actions: [{ label: 'Close' }, { label: 'Replay', class: 'btn-primary', onClick: async () => {
+      try {
+        const r = await api.post(`/traps/${encodeURIComponent(trap.seq)}/replay`, { target: target.value.trim(), port: Number(port.value) || 162, ...cred.get(), notification: kind.value });
+        const w = r.walker || {};
+        clear(out).append(h('div', { class: 'alert success', text: `Replayed to ${target.value}:${port.value}${w.sent !== undefined ? ` · sent ${w.sent}` : ''}${w.acknowledged ? ` · acknowledged ${w.acknowledged}` : ''}` }));
+      } catch (e) { clear(out).append(h('div', { class: 'alert error', text: e.message })); }
+    } }],
+  });
+  await m.result;
 }
 
 export function sectionCard(title, { actions = [], body = [], flush = false, id } = {}) {

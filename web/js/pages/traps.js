@@ -25,7 +25,7 @@ export function mount(root, { args }) {
     listeners: h('div', { id: 'panel-listeners', class: 'grid', attrs: { role: 'tabpanel', 'aria-labelledby': 'tab-listeners' } }),
   };
   const built = {};
-  const t = tabs([['ledger', 'Received traps'], ['send', 'Send trap / inform'], ['listeners', 'Listeners & v3 users']], (id) => {
+  const t = tabs([['ledger', 'Received traps'], ['send', 'Send trap / inform'], ['listeners', 'Receiver settings']], (id) => {
     for (const [k, p] of Object.entries(panels)) p.hidden = k !== id;
     if (!built[id]) {
       built[id] = true;
@@ -501,11 +501,28 @@ function buildSender(panel, sc) {
 /* ======================= listeners and users ======================= */
 
 function buildListeners(panel) {
-  const lBody = h('div');
-  const uBody = h('div');
+  const lBody = h('div', { class: 'grid' });
+  const uBody = h('div', { class: 'grid' });
+  const cBody = h('div', { class: 'grid' });
   panel.append(h('div', { class: 'grid grid-2' },
     sectionCard('Listeners', { body: [lBody] }),
-    sectionCard('SNMPv3 users (receiving)', { body: [uBody] })));
+    sectionCard('SNMPv3 users (receiving)', { body: [uBody] })),
+  sectionCard('Rules, retention and allowlist', { body: [cBody] }));
+
+  async function loadConfig() {
+    clear(cBody);
+    let cfg;
+    try { cfg = await api.get('/traps/config'); } catch (e) { cBody.append(h('div', { class: 'alert', text: e.status === 404 || e.status === 422 ? 'This trap daemon has no runtime configuration API.' : e.message })); return; }
+    delete cfg.listeners;
+    const editor = h('textarea', { class: 'code-editor', spellcheck: false, value: JSON.stringify(cfg, null, 2), attrs: { 'aria-label': 'Trap daemon configuration JSON' } });
+    const save = h('button', { class: 'btn btn-primary', type: 'button', text: 'Apply configuration', on: { click: async () => {
+      let next;
+      try { next = JSON.parse(editor.value); } catch (e) { toast(`JSON: ${e.message}`, 'error'); return; }
+      try { const r = await api.patch('/traps/config', next); delete r.listeners; editor.value = JSON.stringify(r, null, 2); toast('Configuration applied; no listener was restarted.', 'success'); } catch (e) { toast(e.message, 'error'); }
+    } } });
+    cBody.append(h('p', { class: 'muted small', text: 'Community allowlist, retention by count and age, the SNMPv3 time window, and the rules that are off by default: deduplication, per-source rate limits, forwarding to a webhook or syslog. Changes apply at once.' }), editor, h('div', { class: 'row' }, save));
+  }
+  loadConfig();
 
   async function loadListeners() {
     clear(lBody);
@@ -519,25 +536,31 @@ function buildListeners(panel) {
       managed = false;
       try { list = (await api.get('/traps/status')).listeners || []; } catch (e2) { lBody.append(h('div', { class: 'alert error', text: e2.message })); return; }
     }
+    const action = (name, what) => async () => {
+      try { await api.post(`/traps/listeners/${encodeURIComponent(name)}/${what}`); toast(`Listener ${name}: ${what}.`, 'success'); loadListeners(); } catch (e) { toast(e.message, 'error'); }
+    };
     const table = h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['Name', 'Address', 'State', 'Datagrams', 'Kernel drops', ''].map((x) => h('th', { text: x })))),
       h('tbody', {}, list.map((l) => h('tr', {},
         h('td', { text: l.name }), h('td', { class: 'mono nowrap', text: `${l.host}:${l.port}` }),
         h('td', {}, badge(l.running ? 'listening' : 'stopped', l.running ? 'ok' : 'bad')),
         h('td', { text: fmtNumber(l.datagrams) }), h('td', { text: fmtNumber(l.kernel_drops) }),
-        h('td', {}, l.name && l.name !== 'default' ? h('button', { class: 'btn btn-sm btn-danger', type: 'button', text: 'Remove', on: { click: () => removeListener(l.name) } }) : null)))));
+        h('td', { class: 'nowrap' }, managed ? [
+          h('button', { class: 'btn btn-sm', type: 'button', text: l.running ? 'Stop' : 'Start', on: { click: action(l.name, l.running ? 'stop' : 'start') } }), ' ',
+          l.name !== 'default' ? h('button', { class: 'btn btn-sm btn-danger', type: 'button', text: 'Remove', on: { click: () => removeListener(l.name) } }) : null,
+        ] : null)))));
     lBody.append(list.length ? h('div', { class: 'table-wrap' }, table) : emptyState('No listeners.'));
     if (!managed) {
       lBody.append(h('p', { class: 'muted small', text: 'This trap daemon runs one listener, set by its port above; adding more listeners from the UI needs a newer trap daemon.' }));
       return;
     }
     const name = h('input', { placeholder: 'lab-2' });
-    const host = h('input', { value: '0.0.0.0' });
-    const port = h('input', { type: 'number', min: 1, max: 65535, placeholder: '2162' });
+    const host = h('input', { placeholder: 'trapd\'s address' });
+    const port = h('input', { type: 'number', min: 0, max: 65535, placeholder: '0 = any free port' });
     const add = h('form', { class: 'form-grid' }, field('Name', name), field('Address', host), field('Port', port), h('button', { class: 'btn btn-primary', type: 'submit', text: 'Add listener' }));
     add.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {
-        await api.post('/traps/listeners', { name: name.value.trim(), host: host.value.trim(), port: Number(port.value) });
+        await api.post('/traps/listeners', { name: name.value.trim(), host: host.value.trim() || undefined, port: Number(port.value) || 0, start: true });
         toast('Listener added.', 'success');
         loadListeners();
       } catch (ex) { toast(ex.status === 404 || ex.status === 405 ? 'This trap daemon does not manage extra listeners yet.' : ex.message, 'error'); }
