@@ -114,6 +114,7 @@ class Responder:
         self.on_write = on_write
         self.max_size = DEFAULT_MAX_SIZE
         self.delay = 0.0  # set for the agent when the device delays its answers
+        self.syntax_of: Callable[[tuple[int, ...]], Any] | None = None  # MIB syntax, for SET
 
     # -- v1/v2c framing ------------------------------------------------------------
 
@@ -259,8 +260,9 @@ class Responder:
             return tlv(0xA2, reqid + _NO_ERR + tlv(0x30, body))
         elif pdu_type == _SET:
             counts[_S_SET] += 1
-            status, index, body = apply_set(device, keys, vals, v1, may_write, t_dev,
-                                            self.on_write)  # fmt: skip
+            status, index, body = apply_set(
+                device, keys, vals, v1, may_write, t_dev, self.on_write, self.syntax_of
+            )
             if status:
                 counts[_S_ERR] += 1
                 if v1:

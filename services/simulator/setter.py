@@ -57,8 +57,27 @@ class SetChange:
         self.new = new
 
 
-def check_one(device: Device, oid: OID, value_tlv: bytes, t: float) -> tuple[int, Record | None]:
-    """``(error_status, record_to_write)`` for one var-bind; status 0 means OK."""
+SyntaxOf = Callable[[OID], Any]
+
+
+def _mib_base_tag(syntax: Any) -> int | None:
+    base = getattr(syntax, "base", "") or ""
+    if base == "Bits":
+        return ber.OCTET_STRING
+    return values.TYPE_TAGS.get(base)
+
+
+def _within(value: int, ranges: list[list[int]]) -> bool:
+    return any(int(lo) <= value <= int(hi) for lo, hi in ranges)
+
+
+def check_one(
+    device: Device, oid: OID, value_tlv: bytes, t: float, syntax_of: SyntaxOf | None = None
+) -> tuple[int, Record | None]:
+    """``(error_status, record_to_write)`` for one var-bind; status 0 means OK. With the
+    MIB library loaded, ``syntax_of`` gives the object's syntax (type, enums, ranges,
+    sizes), which then decides wrongType/wrongValue/wrongLength for any object."""
+    syntax = syntax_of(oid) if syntax_of is not None else None
     store = device.store
     tag = value_tlv[0]
     if tag in (ber.NULL, ber.NO_SUCH_OBJECT, ber.NO_SUCH_INSTANCE, ber.END_OF_MIB_VIEW):
@@ -76,6 +95,9 @@ def check_one(device: Device, oid: OID, value_tlv: bytes, t: float) -> tuple[int
             # The instance does not exist and may never be created here.
             return NO_CREATION, None
         current = None
+        mib_tag = _mib_base_tag(syntax)
+        if mib_tag is not None and mib_tag != tag:
+            return WRONG_TYPE, None
         sibling = _sibling_type(device, oid)
         type_name = sibling or values.TAG_TYPES.get(tag, "")
         if not type_name or values.TYPE_TAGS.get(type_name) != tag:
@@ -89,9 +111,18 @@ def check_one(device: Device, oid: OID, value_tlv: bytes, t: float) -> tuple[int
         size = _object_of(oid, _SIZE)
         if size is not None and not size[0] <= len(value) <= size[1]:
             return WRONG_LENGTH, None
+        sizes = getattr(syntax, "sizes", None)
+        if sizes and not _within(len(value), sizes):
+            return WRONG_LENGTH, None
     elif isinstance(value, int):
         allowed = _object_of(oid, _ENUMS)
         if allowed is not None and value not in allowed:
+            return WRONG_VALUE, None
+        enums = getattr(syntax, "enums", None)
+        if enums and value not in enums:
+            return WRONG_VALUE, None
+        ranges = getattr(syntax, "ranges", None)
+        if ranges and not _within(value, ranges):
             return WRONG_VALUE, None
     if current is not None and current.rule is not None and isinstance(value, int):
         rule = rule_with_initial(current.rule, tag, value, t)
@@ -115,6 +146,7 @@ def apply_set(
     may_write: bool,
     t: float,
     on_write: Callable[[Device, list[Any]], None] | None,
+    syntax_of: SyntaxOf | None = None,
 ) -> tuple[int, int, bytes]:
     """``(error_status, error_index, response var-binds)``; v2 error codes (the caller
     maps them for v1)."""
@@ -124,7 +156,7 @@ def apply_set(
     with device.write_lock:
         checked: list[Record] = []
         for k, (oid, val) in enumerate(zip(oids, vals, strict=True)):
-            status, rec = check_one(device, oid, val, t)
+            status, rec = check_one(device, oid, val, t, syntax_of)
             if status:
                 return status, k + 1, b""
             assert rec is not None

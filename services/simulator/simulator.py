@@ -137,6 +137,16 @@ class Simulator:
         f = self.mib_follower
         return f.index if f is not None and f.loaded else None
 
+    def _syntax_of(self, oid: tuple[int, ...]) -> Any:
+        """The MIB syntax of the object an instance belongs to (None without MIBs)."""
+        index = self.mib_index
+        if index is None:
+            return None
+        r = index.resolve(oid)
+        if r is None or r.node.kind not in ("scalar", "column"):
+            return None
+        return r.node.syntax
+
     def custom_data(self) -> dict[str, Any]:
         data = self._read_json(self.data_dir / "custom_data.json", {})
         return data if isinstance(data, dict) else {}
@@ -253,6 +263,7 @@ class Simulator:
         r = Responder(AgentStats(self.settings.simulator_activity_per_second),
                       self.usm.handle, self._on_write)  # fmt: skip
         r.max_size = self.settings.simulator_max_message_size
+        r.syntax_of = self._syntax_of
         return r
 
     def _on_write(self, device: Device, changes: list[Any]) -> None:

@@ -149,3 +149,15 @@ def test_symbolic_walk_import(sim: SimulatorProcess) -> None:
     a = lines_by_oid(netsnmp("snmpwalk", "-v2c", "-c", "sym", "-On", sim.target, ".1.3.6.1.2.1.2"))
     assert a[".1.3.6.1.2.1.2.2.1.2.2"] == 'STRING: "eth0"'
     assert a[".1.3.6.1.2.1.2.2.1.8.4"] == "INTEGER: 2"
+
+
+def test_set_checks_use_mib_syntax(sim: SimulatorProcess) -> None:
+    promisc = "1.3.6.1.2.1.31.1.1.1.16"  # IF-MIB ifPromiscuousMode, TruthValue {1, 2}
+    cfg = {"name": "m", "community": "m", "writable": [promisc], "creatable": [promisc]}
+    assert sim.post("/simulator/devices", json=cfg).status_code == 201
+    with pytest.raises(AssertionError, match="wrongValue"):
+        netsnmp("snmpset", "-v2c", "-c", "m", sim.target, f"{promisc}.1", "i", "3")
+    with pytest.raises(AssertionError, match="wrongType"):
+        netsnmp("snmpset", "-v2c", "-c", "m", sim.target, f"{promisc}.1", "s", "true")
+    out = netsnmp("snmpset", "-v2c", "-c", "m", "-On", sim.target, f"{promisc}.1", "i", "1")
+    assert "INTEGER: 1" in out

@@ -84,6 +84,22 @@ def test_v1_trap_on_demand(sim: SimulatorProcess, receiver: socket.socket) -> No
     assert _varbinds(trap)["1.3.6.1.2.1.2.2.1.1.2"] == 2
 
 
+def test_scheduled_notifications(sim: SimulatorProcess, receiver: socket.socket) -> None:
+    port = receiver.getsockname()[1]
+    cfg = {
+        "name": "tick",
+        "community": "tick",
+        "targets": [{"host": HOST, "port": port}],
+        "schedules": [{"trap": "warmStart", "every_s": 1}],
+    }
+    assert sim.post("/simulator/devices", json=cfg).status_code == 201
+    got = []
+    while len(got) < 2:
+        msg = message.decode_message(receiver.recv(65535))
+        got.append(_varbinds(msg)["1.3.6.1.6.3.1.1.4.1.0"])
+    assert got == ["1.3.6.1.6.3.1.1.5.2", "1.3.6.1.6.3.1.1.5.2"]
+
+
 def test_storm_counts(sim: SimulatorProcess, receiver: socket.socket) -> None:
     r = sim.post(
         "/simulator/devices/nms/storm", json={"trap": "coldStart", "rate": 2000, "count": 300}
