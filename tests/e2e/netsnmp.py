@@ -8,6 +8,7 @@ unless the caller asks otherwise, so results compare exactly.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -36,6 +37,7 @@ TOOLS = (
 # default; point it at a private directory so the tools work unprivileged and leave
 # nothing behind between runs.
 _PERSISTENT_DIR = tempfile.mkdtemp(prefix="snmplab-e2e-netsnmp-")
+atexit.register(shutil.rmtree, _PERSISTENT_DIR, ignore_errors=True)
 
 
 class ToolMissing(RuntimeError):
