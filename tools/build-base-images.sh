@@ -6,7 +6,8 @@
 #   tools/build-base-images.sh [--force]
 #
 # Uses the Docker engine in DOCKER_HOST (or the default socket). Skips images that already
-# exist unless --force. Needs root (debootstrap) and the debootstrap package.
+# exist (and were made with the current CA certificates) unless --force. Needs root
+# (debootstrap) and the debootstrap package.
 #
 # Environment:
 #   SNMPLAB_BASE_IMAGE    python stand-in tag            (default python:3.11-slim)
@@ -29,7 +30,18 @@ force=0
 
 have_image() { docker image inspect "$1" >/dev/null 2>&1; }
 
-if [ $force = 0 ] && have_image "$python_image" && have_image "$nginx_image"; then
+# The stand-ins carry the host's CA certificates, and a TLS-inspecting proxy's certificate
+# may be renewed (e.g. at every boot): a stand-in made with other certificates is rebuilt.
+# An image of that name that is not one of ours (a real python:3.11-slim) is kept.
+ca_hash=$( (cat "$ca_dir"/*.crt 2>/dev/null || true) | sha256sum | cut -c1-16)
+current() {
+  local label
+  have_image "$1" || return 1
+  label=$(docker image inspect -f '{{ index .Config.Labels "snmplab.ca-hash" }}' "$1" 2>/dev/null)
+  [ -z "$label" ] || [ "$label" = "$ca_hash" ]
+}
+
+if [ $force = 0 ] && current "$python_image" && current "$nginx_image"; then
   echo "Base images present: $python_image, $nginx_image"
   exit 0
 fi
@@ -79,14 +91,15 @@ build_standin() {
     cp "$ca_dir"/*.crt "$ctx/certs/"
   fi
   echo "building stand-in $tag"
-  docker build -q --build-arg ROOTFS_IMAGE="$rootfs_image" -t "$tag" "$ctx" >/dev/null
+  docker build -q --build-arg ROOTFS_IMAGE="$rootfs_image" --label "snmplab.ca-hash=$ca_hash" \
+    -t "$tag" "$ctx" >/dev/null
 }
 
 t0=$(date +%s)
-if [ $force = 1 ] || ! have_image "$python_image"; then
+if [ $force = 1 ] || ! current "$python_image"; then
   build_standin "$python_image" python.Dockerfile
 fi
-if [ $force = 1 ] || ! have_image "$nginx_image"; then
+if [ $force = 1 ] || ! current "$nginx_image"; then
   build_standin "$nginx_image" nginx.Dockerfile
 fi
 echo "Base images ready ($python_image, $nginx_image) in $(($(date +%s) - t0))s"
