@@ -64,6 +64,11 @@ class GatewaySettings(CommonSettings):
         ge=8,
         description="Messages queued per WebSocket client before it is told it missed some.",
     )
+    ws_client_queue_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=65536,
+        description="Bytes queued per WebSocket client before it is told it missed some.",
+    )
     ws_backfill_max: int = Field(
         default=10_000, ge=0, description="Most traps replayed to a client resuming with after_seq."
     )

@@ -43,7 +43,9 @@ class Gateway:
         self.forwarder = Forwarder(self.upstream)
         self.openapi = OpenApiDocument(self.upstream)
         self.app_settings = AppSettingsService(settings, self.store, self.upstream)
-        self.ws = ConnectionManager(settings.ws_client_queue, self._state_frames)
+        self.ws = ConnectionManager(
+            settings.ws_client_queue, self._state_frames, max_bytes=settings.ws_client_queue_bytes
+        )
         self.library: MibLibrary = create_library(settings, self.publish)
         # The MIB library calls this after each change so every service refetches the index.
         self.library.notify_services = self.notify_mibs_changed

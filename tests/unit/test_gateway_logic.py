@@ -151,6 +151,18 @@ async def test_full_queue_drops_and_then_reports_missed() -> None:
     assert client.counters.dropped_traps == 3
 
 
+async def test_queue_is_bounded_by_bytes_too() -> None:
+    client = _client(max_queue=1000)
+    client.max_bytes = 3000
+    big = [
+        (json.dumps({"type": "trap", "trap": {"seq": s, "v": "x" * 1000}}), s, False)
+        for s in range(1, 6)
+    ]
+    client.offer(big)
+    assert len(client.queue) == 3 and client.missed == 2 and client.missed_after == 3
+    assert client.queued_bytes == sum(len(f) for f in client.queue)
+
+
 async def test_first_drop_without_any_trap_before_points_before_it() -> None:
     client = _client(max_queue=1)
     client.offer([frame_of({"type": "status"}), _trap(10), _trap(11)])

@@ -62,11 +62,16 @@ class WsClient:
         max_queue: int,
         counters: WsCounters,
         state_frames: Callable[[], list[Item]],
+        max_bytes: int = 16 * 1024 * 1024,
     ) -> None:
         self.ws = ws
         self.session_key = session_key
         self.username = username
         self.max_queue = max_queue
+        # Messages are bounded by count and by size: a few thousand large traps would
+        # otherwise hold a lot of memory for one stuck client.
+        self.max_bytes = max_bytes
+        self.queued_bytes = 0
         self.counters = counters
         self._state_frames = state_frames
         self.queue: deque[str] = deque()
@@ -113,19 +118,25 @@ class WsClient:
     def enqueue(self, items: Iterable[Item]) -> None:
         queue = self.queue
         for item in items:
-            if (self.missed or self.state_stale or self.missed_other) and len(
-                queue
-            ) <= self.max_queue // 2:
+            if (self.missed or self.state_stale or self.missed_other) and self.below_half():
                 self._emit_missed()
-            if len(queue) >= self.max_queue:
+            if len(queue) >= self.max_queue or self.queued_bytes >= self.max_bytes:
                 self._drop(item, self.last_trap_seq)
                 continue
             queue.append(item[0])
+            self.queued_bytes += len(item[0])
             if item[1] is not None:
                 self.last_trap_seq = item[1]
-        if len(queue) >= self.max_queue:
+        if not self.below_half():
             self._space.clear()
         self._wake.set()
+
+    def below_half(self) -> bool:
+        return len(self.queue) <= self.max_queue // 2 and self.queued_bytes <= self.max_bytes // 2
+
+    def _append(self, frame: str) -> None:
+        self.queue.append(frame)
+        self.queued_bytes += len(frame)
 
     def _drop(self, item: Item, last_kept: int | None) -> None:
         _, seq, is_state = item
@@ -150,7 +161,7 @@ class WsClient:
             }
             if self.missed_other:
                 notice["other"] = self.missed_other
-            self.queue.append(json.dumps(notice, separators=(",", ":")))
+            self._append(json.dumps(notice, separators=(",", ":")))
             self.counters.missed_notices += 1
             self.missed = 0
             self.missed_other = 0
@@ -158,16 +169,17 @@ class WsClient:
         if self.state_stale:
             self.state_stale = False
             for frame, _, _ in self._state_frames():
-                self.queue.append(frame)
+                self._append(frame)
 
     def send_first(self, frame: str) -> None:
         """Jump the queue (``full_state``, ``pong``): these must not wait behind a storm."""
         self.queue.appendleft(frame)
+        self.queued_bytes += len(frame)
         self._wake.set()
 
     async def wait_for_space(self) -> None:
         """For back-fill, which paces itself instead of dropping."""
-        while len(self.queue) > self.max_queue // 2 and self.close_code is None:
+        while not self.below_half() and self.close_code is None:
             self._space.clear()
             await self._space.wait()
 
@@ -184,6 +196,7 @@ class WsClient:
         self.close_code = code
         self.close_reason = reason
         self.queue.clear()
+        self.queued_bytes = 0
         self._wake.set()
         self._space.set()
 
@@ -204,14 +217,16 @@ class WsClient:
                     self._wake.clear()
                     await self._wake.wait()
                     continue
-                await ws.send_text(queue.popleft())
+                frame = queue.popleft()
+                self.queued_bytes -= len(frame)
+                await ws.send_text(frame)
                 self.counters.sent += 1
                 sent += 1
                 if sent % _YIELD_EVERY == 0:
                     # A send that need not wait never yields: let other clients, pings
                     # and new batches in during a long drain.
                     await asyncio.sleep(0)
-                if len(queue) <= self.max_queue // 2:
+                if self.below_half():
                     self._space.set()
         except Exception as exc:  # the peer went away; the receive side cleans up
             log.debug("ws send ended: %s", exc)
@@ -229,6 +244,7 @@ class WsClient:
 class ConnectionManager:
     max_queue: int
     state_frames: Callable[[], list[Item]]
+    max_bytes: int = 16 * 1024 * 1024
     clients: set[WsClient] = field(default_factory=set)
     counters: WsCounters = field(default_factory=WsCounters)
 
@@ -238,6 +254,7 @@ class ConnectionManager:
             session_key,
             username,
             max_queue=self.max_queue,
+            max_bytes=self.max_bytes,
             counters=self.counters,
             state_frames=self.state_frames,
         )
