@@ -539,11 +539,11 @@ function buildListeners(panel) {
     const action = (name, what) => async () => {
       try { await api.post(`/traps/listeners/${encodeURIComponent(name)}/${what}`); toast(`Listener ${name}: ${what}.`, 'success'); loadListeners(); } catch (e) { toast(e.message, 'error'); }
     };
-    const table = h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['Name', 'Address', 'State', 'Datagrams', 'Kernel drops', ''].map((x) => h('th', { text: x })))),
+    const table = h('table', { class: 'table' }, h('thead', {}, h('tr', {}, ...['Name', 'Address', 'State', 'Datagrams (kernel drops)', ''].map((x) => h('th', { text: x })))),
       h('tbody', {}, list.map((l) => h('tr', {},
         h('td', { text: l.name }), h('td', { class: 'mono nowrap', text: `${l.host}:${l.port}` }),
         h('td', {}, badge(l.running ? 'listening' : 'stopped', l.running ? 'ok' : 'bad')),
-        h('td', { text: fmtNumber(l.datagrams) }), h('td', { text: fmtNumber(l.kernel_drops) }),
+        h('td', { text: `${fmtNumber(l.datagrams)} (${fmtNumber(l.kernel_drops)})` }),
         h('td', { class: 'nowrap' }, managed ? [
           h('button', { class: 'btn btn-sm', type: 'button', text: l.running ? 'Stop' : 'Start', on: { click: action(l.name, l.running ? 'stop' : 'start') } }), ' ',
           l.name !== 'default' ? h('button', { class: 'btn btn-sm btn-danger', type: 'button', text: 'Remove', on: { click: () => removeListener(l.name) } }) : null,
