@@ -7,6 +7,8 @@
 #   make test-k8s      render the kustomize manifests and validate them against the k8s schemas
 #   make base-images   build the air-gapped stand-in base images into a Docker engine
 #   make bench         the benchmarks in bench/ (not part of `make test`)
+#   make mibs          fetch the standard MIB modules into build/standard-mibs
+#   make format        ruff format and ruff check --fix
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -16,7 +18,7 @@ PY := $(VENV)/bin/python
 .PHONY: help run test lint format bench test-compose test-k8s base-images system-deps venv mibs clean
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 system-deps:
 	@tools/install-system-deps.sh
@@ -29,13 +31,16 @@ venv:
 mibs:
 	@tools/standard-mibs/fetch.sh
 
-# Without the standard MIBs snmplab still runs (names stay numeric), so a failed fetch
-# only warns here.
+# Without the standard MIBs snmplab still runs (names stay numeric) and most tests still
+# say something, so a failed fetch only warns in these two.
+MIBS_OR_WARN := tools/standard-mibs/fetch.sh || echo "warning: standard MIBs not fetched; OIDs stay numeric until MIBs are uploaded"
+
 run: venv
-	@tools/standard-mibs/fetch.sh || echo "warning: standard MIBs not fetched; OIDs stay numeric until you upload MIBs"
+	@$(MIBS_OR_WARN)
 	@$(PY) deploy/allinone/launch.py
 
-test: system-deps venv mibs
+test: system-deps venv
+	@$(MIBS_OR_WARN)
 	@tools/check.sh all
 
 lint: venv
