@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from services.common.mibs.index import MibIndex
-from tests.mib_helpers import standard_dir, standard_index
+from tests.mib_helpers import compile_to, standard_dir, standard_index
 
 pytestmark = pytest.mark.skipif(
     shutil.which("snmptranslate") is None, reason="Net-SNMP snmptranslate is not installed"
@@ -119,3 +120,67 @@ def test_sysuptime_instance_is_named_after_the_object(idx: MibIndex) -> None:
     assert snmptranslate("-OS", "1.3.6.1.2.1.1.3.0") == "DISMAN-EVENT-MIB::sysUpTimeInstance"
     assert idx.name("1.3.6.1.2.1.1.3.0") == "SNMPv2-MIB::sysUpTime.0"
     assert snmptranslate("-On", "SNMPv2-MIB::sysUpTime.0") == ".1.3.6.1.2.1.1.3.0"
+
+
+VENDOR = """SNMPLAB-TEST-VENDOR-MIB DEFINITIONS ::= BEGIN
+IMPORTS
+    MODULE-IDENTITY, OBJECT-TYPE, NOTIFICATION-TYPE, enterprises FROM SNMPv2-SMI
+    DisplayString, MacAddress FROM SNMPv2-TC
+    InetAddressType, InetAddress FROM INET-ADDRESS-MIB
+    ifIndex FROM IF-MIB;
+
+tvRoot MODULE-IDENTITY
+    LAST-UPDATED "202601010000Z" ORGANIZATION "snmplab" CONTACT-INFO "-"
+    DESCRIPTION "A vendor-style module for the tests." ::= { enterprises 64999 }
+
+tvPeerTable OBJECT-TYPE
+    SYNTAX SEQUENCE OF TvPeerEntry MAX-ACCESS not-accessible STATUS current
+    DESCRIPTION "Peers." ::= { tvRoot 1 }
+tvPeerEntry OBJECT-TYPE
+    SYNTAX TvPeerEntry MAX-ACCESS not-accessible STATUS current
+    DESCRIPTION "A peer." INDEX { ifIndex, tvPeerAddrType, tvPeerAddr } ::= { tvPeerTable 1 }
+TvPeerEntry ::= SEQUENCE {
+    tvPeerAddrType InetAddressType, tvPeerAddr InetAddress, tvPeerMac MacAddress,
+    tvPeerName DisplayString }
+tvPeerAddrType OBJECT-TYPE
+    SYNTAX InetAddressType MAX-ACCESS not-accessible STATUS current
+    DESCRIPTION "Address type." ::= { tvPeerEntry 1 }
+tvPeerAddr OBJECT-TYPE
+    SYNTAX InetAddress (SIZE (4|16)) MAX-ACCESS not-accessible STATUS current
+    DESCRIPTION "Address." ::= { tvPeerEntry 2 }
+tvPeerMac OBJECT-TYPE
+    SYNTAX MacAddress MAX-ACCESS read-only STATUS current
+    DESCRIPTION "MAC." ::= { tvPeerEntry 3 }
+tvPeerName OBJECT-TYPE
+    SYNTAX DisplayString MAX-ACCESS read-only STATUS current
+    DESCRIPTION "Name." ::= { tvPeerEntry 4 }
+
+tvPeerLost NOTIFICATION-TYPE
+    OBJECTS { tvPeerMac, tvPeerName } STATUS current
+    DESCRIPTION "A peer was lost." ::= { tvRoot 0 1 }
+END
+"""
+
+
+def test_an_uploaded_vendor_module_resolves_like_snmptranslate(tmp_path: Path) -> None:
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "SNMPLAB-TEST-VENDOR-MIB").write_text(VENDOR)
+    compile_to(user, tmp_path / "index.json")
+    idx = MibIndex.from_json((tmp_path / "index.json").read_bytes())
+    mib_path = f"{standard_dir() / 'modules'}:{user}"
+    oids = [
+        "1.3.6.1.4.1.64999.1.1.3.7.1.4.10.1.2.3",
+        "1.3.6.1.4.1.64999.1.1.4.12.2.16.32.1.13.184.0.0.0.0.0.0.0.0.0.0.0.1",
+        "1.3.6.1.4.1.64999.0.1",
+    ]
+    for oid in oids:
+        out = subprocess.run(
+            ["snmptranslate", "-M", mib_path, "-m", "SNMPLAB-TEST-VENDOR-MIB", "-OS", oid],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        assert idx.name(oid) == out.stdout.strip()
+        assert ".".join(map(str, idx.oid(out.stdout.strip()))) == oid
