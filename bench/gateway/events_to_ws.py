@@ -75,6 +75,22 @@ async def _client(url: str, expected: int, ready: Any) -> dict[str, Any]:
     return {"traps": traps, "missed": missed, "latencies": latencies}
 
 
+async def _ping_probe(url: str, rtts: list[float], stop: asyncio.Event) -> None:
+    """Is the gateway still responsive? A client that only pings, every 100 ms."""
+    async with connect(url, max_size=None) as ws:
+        while True:
+            msg = json.loads(await ws.recv())
+            if msg["type"] == "full_state":
+                break
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            await ws.send("ping")
+            while (await ws.recv()) != "pong":
+                pass
+            rtts.append(time.perf_counter() - t0)
+            await asyncio.sleep(0.1)
+
+
 def _client_proc(url: str, expected: int, ready: Any, out: Any) -> None:
     """Each client in its own process, so the receivers are not the bottleneck measured."""
     out.put(asyncio.run(_client(url, expected, ready)))
@@ -97,6 +113,9 @@ async def run(rate: int, seconds: float, clients: int, queue: int) -> None:
         loop = asyncio.get_running_loop()
         for r in readies:
             await loop.run_in_executor(None, r.wait, 60)
+        stop_probe = asyncio.Event()
+        rtts: list[float] = []
+        probe = asyncio.create_task(_ping_probe(url, rtts, stop_probe))
         cpu0 = _cpu_seconds(gw.proc.pid)
         sender = ctx.Process(target=_send, args=(gw.events, rate, seconds, 1))
         t0 = time.perf_counter()
@@ -105,6 +124,8 @@ async def run(rate: int, seconds: float, clients: int, queue: int) -> None:
         send_time = time.perf_counter() - t0
         results = [await loop.run_in_executor(None, out.get, True, seconds + 60) for _ in procs]
         cpu = _cpu_seconds(gw.proc.pid) - cpu0
+        stop_probe.set()
+        await probe
         for p in procs:
             p.join(5)
         counters = gw.counters()
@@ -127,6 +148,13 @@ async def run(rate: int, seconds: float, clients: int, queue: int) -> None:
         f"  gateway CPU {cpu:.2f}s = {cpu / max(expected, 1) * 1e6:.0f} µs per event "
         f"({cpu / max(expected * clients, 1) * 1e6:.1f} µs per delivered message)"
     )
+    if rtts:
+        rtts.sort()
+        print(
+            f"  ping->pong on another client during the run: p50 "
+            f"{statistics.median(rtts) * 1000:.1f} ms, max {rtts[-1] * 1000:.1f} ms "
+            f"({len(rtts)} pings)"
+        )
     if lat:
         print(
             f"  latency send->receive p50 {statistics.median(lat) * 1000:.1f} ms, "
