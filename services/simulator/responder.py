@@ -179,6 +179,7 @@ class Responder:
         max_size: int,
         may_write: bool,
         addr: Any,
+        version_name: str = "",
     ) -> bytes | None:
         """The Response-PDU TLV for the request PDU ``data[ps:pe]`` of type ``pdu_type``.
         Raises DecodeError on malformed input; returns None to drop the request."""
@@ -217,8 +218,8 @@ class Responder:
             stats.next_sample = now + stats.activity_interval
             stats.activity.append({
                 "ts": round(now, 3), "device": device.name, "source": _addr(addr),
-                "pdu": ber.PDU_NAMES.get(pdu_type, hex(pdu_type)), "version": "v1" if v1 else
-                "v2c/v3", "varbinds": len(keys),
+                "pdu": ber.PDU_NAMES.get(pdu_type, hex(pdu_type)),
+                "version": version_name or ("v1" if v1 else "v2c"), "varbinds": len(keys),
                 "oid": ber.oid_str(ber.decode_oid(keys[0])) if keys else None,
             })  # fmt: skip
         faults = device.faults

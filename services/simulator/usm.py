@@ -219,7 +219,7 @@ class UsmAgent:
             device.counts[_S_V3] += 1
             max_size = min(msg.max_size, responder.max_size) - _V3_OVERHEAD
             pdu = responder.respond_pdu(device, False, pdu_type, data, ps, pe, max_size,
-                                        keys.user.write, addr)  # fmt: skip
+                                        keys.user.write, addr, "v3")  # fmt: skip
         except (DecodeError, ValueError, IndexError):
             self.stats["malformed"] += 1
             responder.stats.malformed += 1
