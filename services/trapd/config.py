@@ -37,6 +37,12 @@ class TrapdSettings(CommonSettings):
     trapd_batch_max: int = Field(
         default=2000, ge=1, description="Most datagrams decoded and stored in one transaction."
     )
+    trapd_linger_ms: float = Field(
+        default=2.0,
+        ge=0,
+        le=100,
+        description="After an idle wake-up, wait this long to batch a trickle of traps.",
+    )
     trapd_walker_url: str = Field(
         default=f"http://{LOCAL_HOST}:{DEFAULT_WALKER_CONTROL_PORT}",
         description="The walker's control API, which sends replayed traps.",

@@ -255,6 +255,7 @@ class TrapDaemon:
             self.settings.trapd_rcvbuf,
             self.pipeline.handle,
             self.settings.trapd_batch_max,
+            self.settings.trapd_linger_ms / 1000.0,
         )
 
     # -- extra listeners -------------------------------------------------------------
@@ -410,11 +411,11 @@ class TrapDaemon:
                 kernel += drops
         values["kernel_drops"] = kernel
         values["receiver_running"] = self.running
-        lst = self.default
-        if lst is not None and lst.running and lst.started_at is not None:
+        main = self.default
+        if main is not None and main.running and main.started_at is not None:
             # The persisted total grows at each stop; show the running receiver's time too.
             values["receiver_run_seconds"] = round(
-                float(values.get("receiver_run_seconds") or 0) + time.time() - lst.started_at, 3
+                float(values.get("receiver_run_seconds") or 0) + time.time() - main.started_at, 3
             )
         return {"traps": values}
 

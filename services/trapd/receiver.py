@@ -35,7 +35,14 @@ class BindError(OSError):
 
 class Listener:
     def __init__(
-        self, name: str, host: str, port: int, rcvbuf: int, handler: Handler, batch_max: int
+        self,
+        name: str,
+        host: str,
+        port: int,
+        rcvbuf: int,
+        handler: Handler,
+        batch_max: int,
+        linger: float = 0.0,
     ) -> None:
         self.name = name
         self.host = host
@@ -44,6 +51,7 @@ class Listener:
         self.rcvbuf = 0
         self._handler = handler
         self.batch_max = batch_max
+        self.linger = linger
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -102,6 +110,8 @@ class Listener:
         batch_max = self.batch_max
         now = time.time
         stop = self._stop.is_set
+        linger = self.linger
+        sleep = time.sleep
         poller = select.poll()
         poller.register(sock.fileno(), select.POLLIN)
         while not stop():
@@ -119,8 +129,10 @@ class Listener:
             if batch:
                 self.datagrams += len(batch)
                 handler(batch)
-            else:
-                poller.poll(200)
+            elif poller.poll(200) and linger:
+                # Woken from idle: let a few more datagrams arrive, so that a trickle
+                # is stored in small batches rather than one transaction per trap.
+                sleep(linger)
 
     def _drain_last(self) -> None:
         """What arrived before the stop is processed, not thrown away with the socket."""
