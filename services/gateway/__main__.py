@@ -1,4 +1,8 @@
-"""``python -m services.gateway``: run the gateway from ``SNMPLAB_*`` settings."""
+"""``python -m services.gateway``: run the gateway from ``SNMPLAB_*`` settings.
+
+``python -m services.gateway reset-admin`` sets the account from ``SNMPLAB_ADMIN_USERNAME``
+and ``SNMPLAB_ADMIN_PASSWORD`` again (a forgotten password) and ends every session.
+"""
 
 from __future__ import annotations
 
@@ -48,8 +52,37 @@ def server_config(app: object, settings: GatewaySettings) -> uvicorn.Config:
     )
 
 
+def reset_admin(settings: GatewaySettings) -> None:
+    import time
+
+    from services.gateway.auth.passwords import hash_password
+    from services.gateway.auth.store import GatewayStore
+
+    store = GatewayStore(settings.gateway_data_dir / "gateway.sqlite3")
+    try:
+        store.set_user(
+            settings.admin_username,
+            hash_password(settings.admin_password.get_secret_value()),
+            time.time(),
+        )
+        store.delete_sessions(t for t, *_ in store.load_sessions())
+    finally:
+        store.close()
+    print(
+        f"snmplab gateway: account {settings.admin_username!r} set from "
+        "SNMPLAB_ADMIN_USERNAME/SNMPLAB_ADMIN_PASSWORD; every session ended "
+        "(restart a running gateway to drop the sessions it holds)."
+    )
+
+
 def main() -> None:
     settings = load_settings()
+    args = sys.argv[1:]
+    if args == ["reset-admin"]:
+        reset_admin(settings)
+        return
+    if args:
+        raise SystemExit(f"snmplab gateway: unknown arguments {args}; the only one is reset-admin")
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -409,3 +409,39 @@ def test_forwarded_responses_stream(gw: GatewayProc, sim: StandIn) -> None:
         assert next(lines) == "first-chunk"
         release.set()
         assert next(lines) == "second-chunk"
+
+
+def test_reset_admin_restores_a_forgotten_password(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.service.gateway_harness import ROOT, SECRET
+
+    with run_gateway(tmp_path) as gw:
+        token = gw.login()
+        r = httpx.post(
+            f"{gw.base}/api/settings/auth",
+            headers=auth(token),
+            json={"current_password": "admin123", "password": "forgotten-at-once"},
+        )
+        assert r.status_code == 200
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SNMPLAB_")}
+    env.update(
+        SNMPLAB_INTERNAL_SECRET=SECRET,
+        SNMPLAB_GATEWAY_DATA_DIR=str(gw.data_dir),
+        SNMPLAB_ADMIN_PASSWORD="brand-new-pass",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "services.gateway", "reset-admin"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "admin" in done.stdout
+    with run_gateway(tmp_path) as gw:
+        assert httpx.get(f"{gw.base}/api/settings/check", headers=auth(token)).status_code == 401
+        assert gw.login("admin", "brand-new-pass")
