@@ -212,20 +212,22 @@ class Notifier:
         results = []
         for target in targets if targets is not None else device.config.targets:
             is_inform = target.inform if inform is None else inform
+            # An unacknowledged inform was sent and failed; a refused one was never sent.
             try:
                 acked = self._send_one(device, target, trap_oid, vbs, is_inform)
+                sent = True
                 err = None if acked is not False else "no acknowledgement (timeout)"
             except (NotifyError, OSError, ValueError) as exc:
-                acked, err = False, str(exc)
+                sent, acked, err = False, False, str(exc)
             counters = self.sim.counters
-            if err is None or acked is not False:
+            if sent:
                 counters.incr("notifications_sent")
             if acked is True:
                 counters.incr("notifications_acked")
             if err:
                 counters.incr("notifications_failed")
             results.append({"target": f"{target.host}:{target.port}", "version": target.version,
-                            "inform": is_inform, "sent": err is None or acked is not False,
+                            "inform": is_inform, "sent": sent,
                             "acked": acked if is_inform else None, "error": err})  # fmt: skip
         return results
 

@@ -247,3 +247,23 @@ def test_v3_trap_to_snmptrapd(sim: SimulatorProcess, tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(5)
+
+
+def test_unacknowledged_inform_counts_as_sent_and_failed(sim: SimulatorProcess) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind((HOST, 0))
+        target = {
+            "host": HOST,
+            "port": silent.getsockname()[1],
+            "inform": True,
+            "timeout_ms": 100,
+            "retries": 1,
+        }
+        r = sim.post(
+            "/simulator/devices/nms/notify", json={"trap": "coldStart", "targets": [target]}
+        )
+        res = r.json()["results"][0]
+        assert (res["sent"], res["acked"]) == (True, False) and "timeout" in res["error"]
+        assert len([silent.recv(65535), silent.recv(65535)]) == 2  # first try and one retry
+    stats = sim.get("/stats").json()["simulator"]
+    assert stats["notifications_sent"] >= 1 and stats["notifications_failed"] >= 1
