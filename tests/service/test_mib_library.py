@@ -287,6 +287,13 @@ def test_index_served_with_etag_and_followed_by_services(stack: Stack) -> None:
     first, second = asyncio.run(one_fetch())
     assert first is not None and first.etag == etag.strip('"') and second is None
 
+    # A reload that changes nothing keeps the ETag, so services answer the change notice
+    # with "current" and download nothing.
+    with stack.http() as c:
+        assert c.post("/api/mibs/reload").json()["status"] == "reloaded"
+        assert c.get("/internal/mibs/index.json").headers["etag"] == etag
+    assert stack.follower.notify(etag.strip('"')) is False
+
 
 def test_internal_index_needs_nothing_but_serves_json(stack: Stack) -> None:
     with stack.http() as c:

@@ -187,7 +187,6 @@ class MibIndex:
             raise ValueError(f"not a MIB index of format {FORMAT!r}: {data.get('format')!r}")
         self.etag = etag
         self.data = data
-        self.generated: str | None = data.get("generated")
         self.modules: dict[str, dict[str, Any]] = data.get("modules") or {}
         self.nodes: list[Node] = [Node(n) for n in data.get("nodes") or ()]
         self.by_oid: dict[Oid, Node] = {}

@@ -2,14 +2,16 @@
 
 The format (``snmplab-mib-index/1``) is read by ``services/common/mibs/index.py``:
 
-    {"format", "generated",
+    {"format",
      "modules": {NAME: {origin, file, imports[], oid, description, last_updated,
                         organization, counts{objects, scalars, tables, columns, notifications}}},
      "nodes": [{oid, module, name, class, kind, syntax{type, base, tc, display_hint, enums,
                 bits, ranges, sizes}, units, access, status, description, reference,
                 indexes[{module, name, implied}], augments, objects[{module, name}]}]}
 
-Nodes are sorted by OID; where two modules define the same OID, the preferred definition
+The document depends only on the compiled modules (no timestamp), so its ETag changes only
+when the library does and an unchanged reload makes no service refetch. Nodes are sorted
+by OID; where two modules define the same OID, the preferred definition
 comes first (SMIv2 standard modules before user modules before the obsolete RFC1213-MIB
 style SMIv1 copies), which is what clients use for OID -> name.
 """
@@ -17,7 +19,6 @@ style SMIv1 copies), which is what clients use for OID -> name.
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from services.common.mibs.index import FORMAT
@@ -189,7 +190,6 @@ def build_index(
     )
     return {
         "format": FORMAT,
-        "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "modules": ordered_modules,
         "nodes": [n[3] for n in nodes],
     }
