@@ -163,12 +163,15 @@ class TrapStore:
             clauses.append("ts <= ?")
             args.append(q.until)
         if q.source:
-            if ":" in q.source.rsplit("]", 1)[-1] and not q.source.count(":") > 1:
-                clauses.append("source = ?")
-                args.append(q.source)
+            src = q.source.strip()
+            if (src.startswith("[") and "]:" in src) or src.count(":") == 1:
+                clauses.append("source = ?")  # ip:port or [v6]:port
+                args.append(src)
             else:
-                clauses.append("(source = ? OR source LIKE ? ESCAPE '\\')")
-                args.extend([q.source, _like_prefix(q.source) + ":%"])
+                host = src.strip("[]")
+                prefix = f"[{host}]" if ":" in host else host
+                clauses.append("source LIKE ? ESCAPE '\\'")
+                args.append(_like_prefix(prefix) + ":%")
         if q.trap:
             t = q.trap.strip().lstrip(".")
             if t and t[0].isdigit():

@@ -44,21 +44,26 @@ def test_filters(tmp_path: Path) -> None:
                 (10.0, "10.0.0.1:161", "v1", "1.3.6.1.6.3.1.1.5.3", "linkDown", "ifDescr=eth0"),
                 (20.0, "10.0.0.2:5000", "v2c", "1.3.6.1.6.3.1.1.5.4", "linkUp", "ifDescr=eth1"),
                 (30.0, "10.0.0.1:162", "v3", "1.3.6.1.4.1.9.0.1", "1.3.6.1.4.1.9.0.1", "100%_x"),
+                (40.0, "[fe80::1]:162", "v2c", "1.3.6.1.6.3.1.1.5.1", "coldStart", ""),
             ],
         )
     )
-    assert seqs(s.query(TrapQuery())) == [3, 2, 1]
+    assert seqs(s.query(TrapQuery())) == [4, 3, 2, 1]
     assert seqs(s.query(TrapQuery(source="10.0.0.1"))) == [3, 1]
+    assert seqs(s.query(TrapQuery(source="10.0.0.10"))) == []
+    assert seqs(s.query(TrapQuery(source="fe80::1"))) == [4]
+    assert seqs(s.query(TrapQuery(source="[fe80::1]:162"))) == [4]
     assert seqs(s.query(TrapQuery(source="10.0.0.1:161"))) == [1]
     assert seqs(s.query(TrapQuery(trap="linkUp"))) == [2]
     assert seqs(s.query(TrapQuery(trap="IF-MIB::linkUp"))) == [2]
     assert seqs(s.query(TrapQuery(trap="1.3.6.1.4.1.9"))) == [3]
     assert seqs(s.query(TrapQuery(trap=".1.3.6.1.6.3.1.1.5.3"))) == [1]
-    assert seqs(s.query(TrapQuery(version="v2c"))) == [2]
+    assert seqs(s.query(TrapQuery(version="v2c"))) == [4, 2]
     assert seqs(s.query(TrapQuery(text="eth"))) == [2, 1]
     assert seqs(s.query(TrapQuery(text="0%_"))) == [3]  # LIKE wildcards are literal
     assert seqs(s.query(TrapQuery(text="0%x"))) == []
     assert seqs(s.query(TrapQuery(since=15, until=25))) == [2]
+    assert seqs(s.query(TrapQuery(trap="1.3.6.1.6.3.1.1.5"))) == [4, 2, 1]
     assert seqs(s.query(TrapQuery(after_seq=1, limit=1))) == [2]
     assert seqs(s.query(TrapQuery(before_seq=3, limit=1))) == [2]
     s.close()
