@@ -42,6 +42,7 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
             await follower.stop()
             for control in list(svc.running.values()):
                 control.cancel()
+            svc.threads.shutdown(wait=True, cancel_futures=True)  # walks see the cancel in 0.1 s
             svc.stats.flush()
             svc.history.close()
             events.close()

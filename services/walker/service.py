@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from services.common.events import EventSender
-from services.walker.client import SnmpFailure, SnmpTimeout
+from services.common.snmp import message
+from services.walker.client import BlockingSession, SnmpFailure, SnmpTimeout
 from services.walker.config import WalkerSettings
 from services.walker.history import History
 from services.walker.names import Names
@@ -20,8 +23,8 @@ from services.walker.requests import WalkRequest
 from services.walker.sender import Sender
 from services.walker.sessions import open_session
 from services.walker.stats import WalkerStats
-from services.walker.targets import BadInput
-from services.walker.walking import WalkOutcome, split_points, walk
+from services.walker.targets import BadInput, check_community, resolve
+from services.walker.walking import WalkOutcome, split_points, walk, walk_blocking
 
 
 def load_engine_id(data_dir: Path) -> bytes:
@@ -57,6 +60,8 @@ class WalkerService:
         self.names = Names()
         self.sender = Sender(self.names, time.monotonic(), load_engine_id(settings.walker_data_dir))
         self.running: dict[str, WalkControl] = {}
+        # Walk threads: a walk waits on its agent most of the time, so many can run.
+        self.threads = ThreadPoolExecutor(32, thread_name_prefix="walk")
         self.history = History(
             settings.walker_data_dir / "history.sqlite", settings.walker_history_limit
         )
@@ -84,20 +89,23 @@ class WalkerService:
         self.running[walk_id] = control
         started = time.time()
         try:
-            async with open_session(req) as session:
-                outcome = await walk(
-                    session,
-                    root,
-                    self.names.describe,
-                    control,
-                    bulk=req.operation == "bulkwalk" and req.version != "v1",
-                    max_repetitions=req.max_repetitions,
-                    max_oids=req.max_oids,
-                    split=split_points(root, self.names.resolver) if req.parallel > 1 else None,
-                    parallel=req.parallel,
-                    on_progress=self.progress,
-                )
-                resends = getattr(session, "resends", 0)
+            if req.version != "v3" and req.parallel == 1:
+                outcome, resends = await self._walk_in_thread(req, root, control)
+            else:
+                async with open_session(req) as session:
+                    outcome = await walk(
+                        session,
+                        root,
+                        self.names.describe,
+                        control,
+                        bulk=req.operation == "bulkwalk" and req.version != "v1",
+                        max_repetitions=req.max_repetitions,
+                        max_oids=req.max_oids,
+                        split=split_points(root, self.names.resolver),
+                        parallel=req.parallel,
+                        on_progress=self.progress,
+                    )
+                    resends = getattr(session, "resends", 0)
         except SnmpFailure as exc:
             self.stats.walk_done(0, ok=False)
             control.oids = 0
@@ -126,6 +134,29 @@ class WalkerService:
             "started_at": started,
         }
         return outcome, meta
+
+    async def _walk_in_thread(
+        self, req: WalkRequest, root: tuple[int, ...], control: WalkControl
+    ) -> tuple[WalkOutcome, int]:
+        """A one-segment v1/v2c walk on a blocking socket in a worker thread."""
+        endpoint = await resolve(req.target, req.port)
+        version = message.V1 if req.version == "v1" else message.V2C
+        community = check_community(req.community)
+        with BlockingSession(endpoint, version, community, timeout=req.timeout,
+                             retries=req.retries) as session:  # fmt: skip
+            job = functools.partial(
+                walk_blocking,
+                session,
+                root,
+                self.names.describe,
+                control,
+                bulk=req.operation == "bulkwalk" and req.version != "v1",
+                max_repetitions=req.max_repetitions,
+                max_oids=req.max_oids,
+                on_progress=self.progress,
+            )
+            outcome = await asyncio.get_running_loop().run_in_executor(self.threads, job)
+            return outcome, session.resends
 
     def cancel(self, walk_id: str) -> bool:
         control = self.running.get(walk_id)

@@ -23,7 +23,7 @@ from typing import Any
 from services.common.mibs.index import MibIndex
 from services.common.snmp import ber, message
 from services.common.snmp.message import Message
-from services.walker.client import SnmpCancelled, SnmpFailure
+from services.walker.client import BlockingSession, SnmpCancelled, SnmpFailure
 from services.walker.operations import (
     END_TAGS,
     OID,
@@ -97,6 +97,76 @@ def split_points(root: OID, index: MibIndex | None) -> list[OID]:
     return points
 
 
+class _Cursor:
+    """Where a segment is: the last OID taken, and the text of the current column."""
+
+    __slots__ = ("head_text", "last", "text_head")
+
+    def __init__(self, start: OID) -> None:
+        self.last = start
+        self.text_head: OID = ()
+        self.head_text = ""
+
+
+def _reply_error(msg: Message, seg: _Segment, version: int, cur: _Cursor) -> bool:
+    """Whether the answer ends the segment (v1 end of MIB, an error-status, no var-binds)."""
+    if not msg.error_status and msg.varbinds:
+        return False
+    if msg.error_status == message.NO_SUCH_NAME and version == message.V1:
+        return True  # v1's way of saying end of MIB
+    seg.status = "error"
+    seg.note = (
+        error_text(msg, [(ber.encode_oid(cur.last), ber.NULL_TLV)])
+        if msg.error_status
+        else "agent returned an empty response"
+    )
+    return True
+
+
+def _take(
+    vbs: list[tuple[bytes, bytes]],
+    seg: _Segment,
+    cur: _Cursor,
+    in_scope: Callable[[bytes], bool],
+    describe: Describer,
+    shared: _Shared,
+) -> bool:
+    """Render an answer's var-binds into the segment; True when the segment is done."""
+    rows, high = seg.rows, seg.high
+    for oid_content, value_tlv in vbs:
+        if value_tlv[0] in END_TAGS or not in_scope(oid_content):
+            return True
+        oid = ber.decode_oid(oid_content)
+        if oid <= cur.last:
+            seg.status = "error"
+            seg.note = (
+                f"agent returned OID {ber.oid_str(oid)} after {ber.oid_str(cur.last)}: "
+                "OIDs must increase, so the walk was stopped (the agent is broken)"
+            )
+            return True
+        if high is not None and oid > high:
+            return True
+        cur.last = oid
+        # Walks run down columns: consecutive OIDs share all but the last arc.
+        head = oid[:-1]
+        if head != cur.text_head:
+            cur.text_head, cur.head_text = head, ".".join(map(str, head)) + "."
+        rows.append(row(oid, value_tlv, describe, cur.head_text + str(oid[-1])))
+        shared.total += 1
+        if shared.max_oids and shared.total >= shared.max_oids:
+            shared.capped = True
+            seg.status = "truncated"
+            return True
+    return False
+
+
+def _finish(seg: _Segment, shared: _Shared) -> None:
+    if shared.control.cancelled and seg.status == "complete":
+        seg.status = "cancelled"
+    if shared.capped and seg.status == "complete":
+        seg.status = "truncated"  # stopped because another segment hit the cap
+
+
 async def _walk_segment(
     session: Session,
     seg: _Segment,
@@ -108,10 +178,9 @@ async def _walk_segment(
 ) -> None:
     control = shared.control
     high = seg.high
-    last: OID = seg.start
+    cur = _Cursor(seg.start)
     sent_tail = [seg.start]
     chained: deque[Any] = deque()  # at most one request ahead of the rows rendered
-
     reps_now = [reps]  # halved when the agent says tooBig
 
     def send_next(tail_oid: bytes) -> Any:
@@ -134,73 +203,28 @@ async def _walk_segment(
         chained.append(send_next(tail_oid))
 
     pending: Any = send_next(ber.encode_oid(seg.start))
-    rows = seg.rows
-    text_head: OID = ()
-    head_text = ""
     try:
         while pending is not None:
             try:
                 msg: Message = await pending.wait()
             finally:
                 control.pendings.discard(pending)
-            vbs = msg.varbinds
             if msg.error_status == message.TOO_BIG and reps_now[0] > 1:
                 # The answer would not fit the agent's message size: ask for fewer.
                 reps_now[0] //= 2
                 pending = send_next(ber.encode_oid(sent_tail[0]))
                 continue
-            if msg.error_status or not vbs:
-                if msg.error_status == message.NO_SUCH_NAME and session.version == message.V1:
-                    break  # v1's way of saying end of MIB
-                seg.status = "error"
-                seg.note = (
-                    error_text(msg, [(ber.encode_oid(last), ber.NULL_TLV)])
-                    if msg.error_status
-                    else "agent returned an empty response"
-                )
+            if _reply_error(msg, seg, session.version, cur):
                 break
             pending = chained.popleft() if chained else None
-            stop = False
-            for oid_content, value_tlv in vbs:
-                if value_tlv[0] in END_TAGS or not in_scope(oid_content):
-                    stop = True
-                    break
-                oid = ber.decode_oid(oid_content)
-                if oid <= last:
-                    seg.status, seg.note = (
-                        "error",
-                        (
-                            f"agent returned OID {ber.oid_str(oid)} after {ber.oid_str(last)}: "
-                            "OIDs must increase, so the walk was stopped (the agent is broken)"
-                        ),
-                    )
-                    stop = True
-                    break
-                if high is not None and oid > high:
-                    stop = True
-                    break
-                last = oid
-                # Walks run down columns: consecutive OIDs share all but the last arc.
-                head = oid[:-1]
-                if head != text_head:
-                    text_head, head_text = head, ".".join(map(str, head)) + "."
-                rows.append(row(oid, value_tlv, describe, head_text + str(oid[-1])))
-                shared.total += 1
-                if shared.max_oids and shared.total >= shared.max_oids:
-                    shared.capped = True
-                    seg.status = "truncated"
-                    stop = True
-                    break
+            stop = _take(msg.varbinds, seg, cur, in_scope, describe, shared)
             control.oids = shared.total
             if stop or control.cancelled or shared.capped:
-                if control.cancelled and seg.status == "complete":
-                    seg.status = "cancelled"
-                if shared.capped and seg.status == "complete":
-                    seg.status = "truncated"  # stopped because another segment hit the cap
+                _finish(seg, shared)
                 break
             if pending is None:
                 # The answer came while a request was already ahead; go on from here.
-                tail_oid = vbs[-1][0]
+                tail_oid = msg.varbinds[-1][0]
                 tail = ber.decode_oid(tail_oid)
                 if tail > sent_tail[0] and (high is None or tail < high):
                     sent_tail[0] = tail
@@ -216,6 +240,63 @@ async def _walk_segment(
         for later in chained:
             later.cancel()
             control.pendings.discard(later)
+
+
+def _walk_segment_blocking(
+    session: BlockingSession,
+    seg: _Segment,
+    in_scope: Callable[[bytes], bool],
+    describe: Describer,
+    shared: _Shared,
+    op: int,
+    reps: int,
+    on_progress: Callable[[WalkControl], None] | None,
+    progress_every: float,
+) -> None:
+    """The same segment walk on a blocking socket in a worker thread: no event loop per
+    datagram. The next request still leaves before the current answer is rendered."""
+    control = shared.control
+    high = seg.high
+    cur = _Cursor(seg.start)
+    sent_tail = seg.start
+    next_progress = time.monotonic() + progress_every
+    seg.requests += 1
+    req: Any = session.send(op, ber.encode_oid(seg.start), reps)
+    try:
+        while req is not None:
+            msg = session.wait(req, control)
+            if msg.error_status == message.TOO_BIG and reps > 1:
+                reps //= 2
+                seg.requests += 1
+                req = session.send(op, ber.encode_oid(sent_tail), reps)
+                continue
+            if _reply_error(msg, seg, session.version, cur):
+                break
+            req = None
+            tail_oid, tail_val = msg.varbinds[-1]
+            if (
+                not control.cancelled
+                and not shared.capped
+                and tail_val[0] not in END_TAGS
+                and in_scope(tail_oid)
+            ):
+                tail = ber.decode_oid(tail_oid)
+                if tail > sent_tail and (high is None or tail < high):
+                    sent_tail = tail
+                    seg.requests += 1
+                    req = session.send(op, tail_oid, reps)
+            stop = _take(msg.varbinds, seg, cur, in_scope, describe, shared)
+            control.oids = shared.total
+            if stop or control.cancelled or shared.capped:
+                _finish(seg, shared)
+                break
+            if on_progress is not None and time.monotonic() >= next_progress:
+                next_progress = time.monotonic() + progress_every
+                on_progress(control)
+    except SnmpCancelled:
+        seg.status, seg.note = "cancelled", "walk cancelled"
+    except SnmpFailure as exc:
+        seg.status, seg.note, seg.error = "error", str(exc), exc
 
 
 async def walk(
@@ -263,8 +344,24 @@ async def walk(
         await asyncio.gather(*(run(seg) for seg in segments))
     finally:
         reporter.cancel()
-    # Segments in order; the walk is the prefix of complete segments (plus the first one
-    # that stopped), so a stop anywhere never leaves a hole in what is returned.
+    rows, status, note = _assemble(segments, control, max_oids)
+    if not rows and status == "complete" and len(root) > 1:
+        # Like snmpwalk: a walk of a leaf instance returns that instance.
+        try:
+            got = await get(session, [root], describe)
+        except (AgentError, SnmpFailure):
+            got = []
+        rows = [r for r in got if r["type"] not in ("noSuchObject", "noSuchInstance")]
+    control.oids = len(rows)
+    requests = sum(s.requests for s in segments)
+    return WalkOutcome(rows, status, note, requests, time.monotonic() - t0, len(segments))
+
+
+def _assemble(
+    segments: list[_Segment], control: WalkControl, max_oids: int
+) -> tuple[list[dict[str, Any]], str, str | None]:
+    """Segments in order; the walk is the prefix of complete segments (plus the first one
+    that stopped), so a stop anywhere never leaves a hole in what is returned."""
     rows: list[dict[str, Any]] = []
     status, note = "complete", None
     for seg in segments:
@@ -281,16 +378,43 @@ async def walk(
     if status == "truncated":
         note = f"stopped at the cap of {max_oids} OIDs"
     if control.cancelled and status == "complete":
-        status, note = "cancelled", "walk cancelled"
+        status = "cancelled"
     if status == "cancelled":
         note = "walk cancelled"
-    requests = sum(s.requests for s in segments)
+    return rows, status, note
+
+
+def walk_blocking(
+    session: BlockingSession,
+    root: OID,
+    describe: Describer,
+    control: WalkControl,
+    *,
+    bulk: bool,
+    max_repetitions: int = 25,
+    max_oids: int = 0,
+    on_progress: Callable[[WalkControl], None] | None = None,
+    progress_every: float = 0.5,
+) -> WalkOutcome:
+    """One-segment v1/v2c walk for a worker thread (``asyncio.to_thread``)."""
+    t0 = time.monotonic()
+    in_scope = scope(root)
+    start = root if len(root) > 1 else (root[0], 0)
+    op = ber.GET_BULK_REQUEST if bulk and session.version != message.V1 else ber.GET_NEXT_REQUEST
+    reps = max_repetitions if op == ber.GET_BULK_REQUEST else 0
+    seg = _Segment(start, None)
+    shared = _Shared(control, max_oids=max_oids)
+    _walk_segment_blocking(session, seg, in_scope, describe, shared, op, reps, on_progress,
+                           progress_every)  # fmt: skip
+    rows, status, note = _assemble([seg], control, max_oids)
     if not rows and status == "complete" and len(root) > 1:
-        # Like snmpwalk: a walk of a leaf instance returns that instance.
         try:
-            got = await get(session, [root], describe)
-        except (AgentError, SnmpFailure):
+            seg.requests += 1
+            msg = session.wait(session.send(ber.GET_REQUEST, ber.encode_oid(root), 0), control)
+            got = [] if msg.error_status else [
+                row(ber.decode_oid(o), v, describe) for o, v in msg.varbinds]  # fmt: skip
+        except SnmpFailure:
             got = []
         rows = [r for r in got if r["type"] not in ("noSuchObject", "noSuchInstance")]
     control.oids = len(rows)
-    return WalkOutcome(rows, status, note, requests, time.monotonic() - t0, len(segments))
+    return WalkOutcome(rows, status, note, seg.requests, time.monotonic() - t0, 1)
