@@ -365,7 +365,7 @@ class TrapDaemon:
             "uptime_seconds": round(uptime, 3) if uptime is not None else None,
             "mibs_loaded": self.naming.loaded,
             **self.mib_status(),
-            "stored_traps": self.store.count(),
+            "stored_traps": self.store.count(max_age=1.0),
             "last_seq": self.store.last_seq(),
             "refused": dict(pc.refused),
             "dropped": dict(pc.dropped),

@@ -75,6 +75,7 @@ class TrapStore:
         self._write_lock = threading.Lock()
         row = self._write.execute("SELECT seq FROM sqlite_sequence WHERE name='traps'").fetchone()
         self._next_seq = (row[0] if row else 0) + 1
+        self._count_at: tuple[float, int] = (-1e9, 0)
 
     # -- writing (pipeline thread) ------------------------------------------------
 
@@ -130,6 +131,7 @@ class TrapStore:
     def clear(self) -> int:
         with self._write_lock:
             cur = self._write.execute("DELETE FROM traps")
+            self._count_at = (-1e9, 0)
             return cur.rowcount
 
     # -- reading (API threads) ----------------------------------------------------
@@ -139,9 +141,16 @@ class TrapStore:
             row = self._read.execute("SELECT record FROM traps WHERE seq = ?", (seq,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def count(self) -> int:
+    def count(self, max_age: float = 0.0) -> int:
+        """Rows stored; with ``max_age``, a count at most that old (a full count of a large
+        store costs tens of milliseconds, too much for every status call)."""
+        now = time.monotonic()
+        if max_age and now - self._count_at[0] <= max_age:
+            return self._count_at[1]
         with self._read_lock:
-            return int(self._read.execute("SELECT count(*) FROM traps").fetchone()[0])
+            n = int(self._read.execute("SELECT count(*) FROM traps").fetchone()[0])
+        self._count_at = (now, n)
+        return n
 
     def last_seq(self) -> int:
         return self._next_seq - 1
