@@ -9,6 +9,8 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.conftest import ensure_simulator_running, goto, login, open_page
+from tests.e2e import netsnmp
+from tests.e2e.api_client import ok_json
 from tests.e2e.endpoints import StackAddresses
 
 pytestmark = pytest.mark.browser
@@ -75,4 +77,47 @@ def test_unsaved_custom_data_asks_before_leaving(
     page.click('#nav a[data-page="dashboard"]')
     page.get_by_role("dialog").get_by_role("button", name="Leave").click()
     expect(page.locator("#page-title")).to_have_text("Dashboard")
+    assert page_errors == []
+
+
+def test_device_fleet_from_a_template_and_a_value_change(
+    ui_stack: StackAddresses,
+    ui_api: httpx.Client,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+) -> None:
+    ensure_simulator_running(ui_api)
+    page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+    login(page, ui_stack)
+    goto(page, ui_stack, "simulator")
+    page.click("#dev-new")
+    dialog = page.get_by_role("dialog")
+    page.fill("#dev-count", "3")
+    page.fill("#dev-name", "uilab{n}")
+    page.fill("#dev-community", "uilab{n}")
+    page.fill("#dev-sysloc", "UI row {n}")
+    page.click("#dev-create")
+    expect(dialog).to_be_hidden()
+    devices = page.locator("#panel-devices tbody tr")
+    for n in (1, 2, 3):
+        expect(devices.filter(has_text=f"uilab{n}")).to_have_count(1)
+    # Each device is its own agent, selected by its community, with its own values.
+    got = netsnmp.snmpget(ui_stack.simulator, "1.3.6.1.2.1.1.6.0", community="uilab2").check()
+    assert "UI row 2" in got.stdout
+
+    # The per-device editor changes a value; an SNMP GET sees it at once.
+    page.get_by_role("button", name="Open device uilab2").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("tab", name="Values & rules").click()
+    dialog.get_by_label("OID to change").fill("sysName")
+    dialog.get_by_label("New value").fill("renamed-from-the-ui")
+    dialog.get_by_role("button", name="Apply").click()
+    expect(page.locator(".toast.success").filter(has_text="Changed 1 value")).to_have_count(1)
+    got = netsnmp.snmpget(ui_stack.simulator, "1.3.6.1.2.1.1.5.0", community="uilab2").check()
+    assert "renamed-from-the-ui" in got.stdout
+    page.keyboard.press("Escape")
+
+    ok_json(
+        ui_api.post("/api/simulator/devices/delete", json={"names": ["uilab1", "uilab2", "uilab3"]})
+    )
     assert page_errors == []

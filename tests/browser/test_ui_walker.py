@@ -12,6 +12,7 @@ from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.conftest import ensure_simulator_running, goto, login, open_page
 from tests.e2e import netsnmp
+from tests.e2e.api_client import ok_json
 from tests.e2e.endpoints import StackAddresses
 
 pytestmark = pytest.mark.browser
@@ -67,4 +68,50 @@ def test_walk_of_the_simulator_and_csv_export(
     sys_oid = by_oid["1.3.6.1.2.1.1.2.0"]
     assert sys_oid["type"] == "ObjectIdentifier"
     assert sys_oid["raw"] == expected["1.3.6.1.2.1.1.2.0"].value.lstrip(".")
+    assert page_errors == []
+
+
+def test_history_diff_and_use_as_simulated_device(
+    ui_stack: StackAddresses,
+    ui_api: httpx.Client,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+) -> None:
+    ensure_simulator_running(ui_api)
+    ok_json(ui_api.delete("/api/walk/history"))
+    page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+    login(page, ui_stack)
+    goto(page, ui_stack, "walker")
+    target = ui_stack.simulator_from_walker
+    page.fill("#walk-host", target.host)
+    page.fill("#walk-port", str(target.port))
+    page.fill("#walk-community", ui_stack.community)
+    page.fill("#walk-oid", SYSTEM)
+    history = page.get_by_label("Walk history")
+    for n in (1, 2):
+        page.click("#walk-run")
+        expect(history.locator("li.hist")).to_have_count(n)
+
+    # Two stored walks of the same subtree: sysUpTime moved, nothing was added or removed.
+    for box in history.get_by_role("checkbox").all():
+        box.check()
+    page.get_by_role("button", name="Diff selected").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("0 added, 0 removed")
+    expect(dialog).to_contain_text("sysUpTime.0")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    # The last walk becomes a device of the simulator, answering under its own community.
+    page.get_by_role("button", name="Use as simulated device").click()
+    dialog = page.get_by_role("dialog")
+    name = dialog.get_by_label("Device name")
+    name.fill("recorded-system")
+    dialog.get_by_label("Community that selects it").fill("recorded")
+    dialog.get_by_role("button", name="Create device").click()
+    expect(page.locator(".toast.success").filter(has_text="recorded-system")).to_have_count(1)
+    expect(page.locator("#main")).to_have_attribute("data-page", "simulator")
+    expect(page.locator("#panel-devices")).to_contain_text("recorded-system")
+    got = netsnmp.snmpget(ui_stack.simulator, "1.3.6.1.2.1.1.5.0", community="recorded")
+    assert got.ok, got.stderr
     assert page_errors == []
