@@ -104,3 +104,32 @@ def test_mib_upload_then_browse_to_its_object(
     expect(page.locator("#main")).to_have_attribute("data-page", "walker")
     expect(page.locator("#walk-oid")).to_have_value(f"{MODULE}::uiTestTemperature")
     assert page_errors == []
+
+
+def test_a_broken_mib_is_refused_before_saving_with_its_line(
+    ui_stack: StackAddresses,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "BROKEN-UI-MIB.mib"
+    broken.write_text(
+        "BROKEN-UI-MIB DEFINITIONS ::= BEGIN\n"
+        "IMPORTS enterprises FROM SNMPv2-SMI;\n"
+        "brokenThing OBJECT IDENTIFIER ::= { enterprises 64999 8 \n"
+        "brokenOther OBJECT-TYPE SYNTAX\n"
+        "END\n"
+    )
+    page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+    login(page, ui_stack)
+    goto(page, ui_stack, "mibs")
+    page.click("#mib-upload")
+    page.set_input_files("#mib-file-input", str(broken))
+    validation = page.locator("#mib-validation")
+    expect(validation).to_contain_text("Invalid")
+    expect(validation).to_contain_text("line ")
+    expect(validation).to_contain_text("Nothing is saved until every file is valid")
+    expect(page.locator("#mib-upload-submit")).to_be_disabled()
+    page.keyboard.press("Escape")
+    expect(page.locator("#mib-list")).not_to_contain_text("BROKEN-UI-MIB")
+    assert page_errors == []
