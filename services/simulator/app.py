@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -77,4 +78,10 @@ def create_app(
     app.include_router(profiles.router)
     app.include_router(data.router)
     app.include_router(mibs_changed_router(follower))
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi() -> dict[str, Any]:
+        """The control API's schema, behind the secret, for the gateway's public document."""
+        schema: dict[str, Any] = app.openapi()
+        return schema
     return app

@@ -182,3 +182,11 @@ def test_control_api_needs_the_secret(sim: SimulatorProcess) -> None:
     r = httpx.get(f"http://{HOST}:{sim.control_port}/simulator/status")
     assert r.status_code == 401
     assert httpx.get(f"http://{HOST}:{sim.control_port}/health").json()["service"] == "simulator"
+
+
+def test_openapi_schema_behind_the_secret(sim: SimulatorProcess) -> None:
+    import httpx
+
+    assert httpx.get(f"http://{HOST}:{sim.control_port}/openapi.json").status_code == 401
+    paths = sim.get("/openapi.json").json()["paths"]
+    assert "/simulator/devices" in paths and "/simulator/status" in paths
