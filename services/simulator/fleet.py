@@ -134,6 +134,7 @@ async def replace_device(sim: Simulator, name: str, cfg: DeviceConfig) -> dict[s
     async with sim.lock:
         if name not in sim.configs:
             raise SimulatorError(404, f"no device {name!r}")
+        sim.collect_stats()
         staged = {k: v for k, v in sim.configs.items() if k != name}
         _check_against(staged, cfg)
         dev = await asyncio.to_thread(sim.build_device, cfg)
@@ -157,6 +158,7 @@ async def delete_devices(sim: Simulator, names: list[str]) -> int:
         missing = [n for n in names if n not in sim.configs]
         if missing:
             raise SimulatorError(404, f"no device {missing[0]!r}")
+        sim.collect_stats()
         for name in names:
             del sim.configs[name]
             dev = sim.devices.pop(name, None)
@@ -176,6 +178,7 @@ async def device_lifecycle(sim: Simulator, name: str, action: str) -> dict[str, 
         if cfg is None:
             raise SimulatorError(404, f"no device {name!r}")
         if action == "restart" and sim.agent is not None:
+            sim.collect_stats()
             dev = await asyncio.to_thread(sim.build_device, cfg)
             old = sim.devices.get(name)
             if old is not None:

@@ -103,7 +103,9 @@ class Simulator:
         self.agent: Agent | None = None
         self.started_at: float | None = None
         self.lock = asyncio.Lock()
-        self._reported: dict[int, list[int]] = {}
+        # Per device name: the Device object last seen and its counts then. A replaced
+        # device is a new object and starts from zero (never a negative delta).
+        self._reported: dict[str, tuple[Device, list[int]]] = {}
         self._reported_agent: dict[str, int] = {}
         self._users_path = self.data_dir / "users.json"
         self.users: dict[str, V3User] = self._load_users()
@@ -453,7 +455,8 @@ class Simulator:
         moved = False
         latest = None
         for dev in self.devices.values():
-            seen = self._reported.setdefault(id(dev), [0] * len(PDU_SLOTS))
+            prev = self._reported.get(dev.name)
+            seen = prev[1] if prev is not None and prev[0] is dev else [0] * len(PDU_SLOTS)
             counts = list(dev.counts)
             for i, name in enumerate(PDU_SLOTS):
                 delta = counts[i] - seen[i]
@@ -462,7 +465,7 @@ class Simulator:
                     if name in ("get", "getnext", "getbulk", "set"):
                         self.counters.incr("snmp_requests_served", delta)
                     moved = True
-            self._reported[id(dev)] = counts
+            self._reported[dev.name] = (dev, counts)
             if dev.last_activity and (latest is None or dev.last_activity > latest):
                 latest = dev.last_activity
         totals = collect(agent.responders())
@@ -473,6 +476,8 @@ class Simulator:
                 self.counters.incr(counter, delta)
                 moved = True
             self._reported_agent[key] = totals[key]
+        for gone in [n for n in self._reported if n not in self.devices]:
+            del self._reported[gone]
         if latest is not None:
             self.counters.set("last_request_at", _iso(latest))
         return moved

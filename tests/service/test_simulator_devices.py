@@ -277,3 +277,16 @@ def test_faults_delay_drop_error_and_quirks(sim: SimulatorProcess) -> None:
         netsnmp("snmpwalk", "-v2c", "-c", "quirky", sim.target, ".1")
     lossy = sim.get("/simulator/devices/lossy").json()
     assert lossy["requests"]["dropped"] >= 2
+
+
+def test_counters_survive_device_replacement(sim: SimulatorProcess) -> None:
+    cfg = {"name": "r", "community": "r"}
+    assert sim.post("/simulator/devices", json=cfg).status_code == 201
+    for _ in range(3):
+        _get(sim.target, "r", SYS_NAME)
+    assert sim.get("/stats").json()["simulator"]["requests_get"] == 3
+    for k in range(3):
+        cfg["overrides"] = {"sysName": f"r{k}"}
+        assert sim.http.put("/simulator/devices/r", json=cfg).status_code == 200
+        assert _get(sim.target, "r", SYS_NAME)[SYS_NAME] == f'STRING: "r{k}"'
+    assert sim.get("/stats").json()["simulator"]["requests_get"] == 6
