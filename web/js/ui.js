@@ -175,14 +175,4 @@ export function emptyState(text) {
   return h('div', { class: 'empty', text });
 }
 
-export function busy(button, on, label) {
-  if (on) {
-    button.dataset.label = button.dataset.label || button.textContent;
-    button.disabled = true;
-    if (label) button.lastChild.textContent = label;
-  } else {
-    button.disabled = false;
-  }
-}
-
 export { clear };

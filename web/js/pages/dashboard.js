@@ -3,7 +3,7 @@ import { h, setText, clear } from '../dom.js';
 import { icon } from '../icons.js';
 import { state, scope } from '../store.js';
 import { api } from '../api.js';
-import { fmtNumber, fmtRate, fmtRelative, fmtUptime, liveUptime } from '../ui.js';
+import { fmtNumber, fmtRate, fmtRelative, liveUptime } from '../ui.js';
 import { LiveChart } from '../charts.js';
 import { series } from '../rates.js';
 import { sectionCard, severityBadge, trapName, varbindPreview, trapDetail } from '../components.js';

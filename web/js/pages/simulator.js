@@ -1,6 +1,5 @@
 // SNMP Simulator: lifecycle, configuration, the device fleet, custom data, activity.
 import { h, field, select, switchControl, clear, setText } from '../dom.js';
-import { icon } from '../icons.js';
 import { api } from '../api.js';
 import { state, scope } from '../store.js';
 import {

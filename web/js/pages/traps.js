@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { state, scope } from '../store.js';
 import { takeHandoff, loadState, saveState, go } from '../nav.js';
 import {
-  toast, confirmDialog, modal, downloadBlob, fmtNumber, fmtRelative, fmtUptime, liveUptime, badge, stamp, emptyState,
+  toast, confirmDialog, modal, downloadBlob, fmtNumber, fmtRelative, liveUptime, badge, stamp, emptyState,
 } from '../ui.js';
 import {
   sectionCard, severityBadge, trapName, varbindPreview, trapDetail, snmpCredentials, SNMP_TYPES, iconButton, tabs, typedVarbind,
