@@ -161,3 +161,37 @@ def test_fast_varbind_path_matches_general_path(seed: int, nflips: int) -> None:
     except DecodeError:
         got = None
     assert got == expected
+
+
+def _general_decode(buf: bytes) -> object:
+    saved = message._fast_message
+    message._fast_message = lambda _d: None  # type: ignore[assignment]
+    try:
+        return message.decode_message(buf)
+    finally:
+        message._fast_message = saved
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 4), st.sampled_from(SEEDS[:2]))
+def test_fast_message_path_matches_general_path(seed: int, nflips: int, base: bytes) -> None:
+    rng = random.Random(seed)
+    data = bytearray(base[: rng.randint(len(base) // 2, len(base))] if nflips else base)
+    for _ in range(nflips):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    buf = bytes(data)
+    fast = message._fast_message(buf)
+    try:
+        general: object = _general_decode(buf)
+    except DecodeError:
+        general = None
+    if fast is not None:
+        assert fast == general  # whatever the fast path accepts, the general path agrees
+    assert (general is None) or fast is None or fast == general
+
+
+def test_fast_message_path_takes_the_usual_messages() -> None:
+    for base in SEEDS[:2]:
+        assert message._fast_message(base) == _general_decode(base)
+        assert message._fast_message(base) is not None
+    assert message._fast_message(SEEDS[2]) is None  # a v1 Trap-PDU: the general path

@@ -127,9 +127,67 @@ def decode_varbinds(buf: bytes, pos: int, end: int) -> list[VarBind]:
     return out
 
 
+_FAST_PDUS = frozenset(t for t in ber.PDU_NAMES if t != ber.TRAP_V1)
+
+
+def _fast_length(d: bytes, pos: int) -> tuple[int, int]:
+    """``(length, content start)`` for the short, 1- and 2-octet forms; -1 otherwise."""
+    n = d[pos + 1]
+    if n < 0x80:
+        return n, pos + 2
+    if n == 0x81:
+        return d[pos + 2], pos + 3
+    if n == 0x82:
+        return (d[pos + 2] << 8) | d[pos + 3], pos + 4
+    return -1, 0
+
+
+def _fast_message(d: bytes) -> Message | None:
+    """The usual v1/v2c message (non-trap PDU, small integers, no odd length forms),
+    decoded with index arithmetic; None whenever anything differs, so that the general
+    path below decides, and raises. Never accepts what the general path would refuse."""
+    end = len(d)
+    try:
+        if d[0] != 0x30:
+            return None
+        mlen, pos = _fast_length(d, 0)
+        if mlen < 0 or pos + mlen != end or d[pos] != 0x02 or d[pos + 1] != 1:
+            return None
+        version = d[pos + 2]
+        if version > V2C or d[pos + 3] != 0x04 or d[pos + 4] >= 0x80:
+            return None
+        cstart = pos + 5
+        cend = cstart + d[pos + 4]
+        pdu_type = d[cend]
+        if pdu_type not in _FAST_PDUS:
+            return None
+        plen, pos = _fast_length(d, cend)
+        if plen < 0 or pos + plen != end:
+            return None
+        ints = []
+        for _ in range(3):
+            ilen = d[pos + 1]
+            if d[pos] != 0x02 or not 0 < ilen <= 8 or pos + 2 + ilen > end:
+                return None
+            ints.append(int.from_bytes(d[pos + 2 : pos + 2 + ilen], "big", signed=True))
+            pos += 2 + ilen
+        if d[pos] != 0x30:
+            return None
+        vlen, pos = _fast_length(d, pos)
+        if vlen < 0 or pos + vlen != end:
+            return None
+    except IndexError:
+        return None
+    return Message(version, d[cstart:cend], pdu_type, ints[0], ints[1], ints[2],
+                   decode_varbinds(d, pos, end))  # fmt: skip
+
+
 def decode_message(datagram: bytes) -> Message | TrapV1:
     """Decode a v1/v2c message. Raises :class:`DecodeError` on anything malformed,
     including SNMPv3 (check :func:`peek_version` first to route those)."""
+    fast = _fast_message(datagram)
+    if fast is not None:
+        return fast
     end = len(datagram)
     mstart, mstop = expect(datagram, 0, end, ber.SEQUENCE)
     if mstop != end:
