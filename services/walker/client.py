@@ -217,26 +217,47 @@ class CommunitySession:
         return await self.start(pdu_type, varbinds, non_repeaters, max_repetitions).wait()
 
 
+class CommunityFramer:
+    """v1/v2c requests and answers: a community in the clear around the PDU."""
+
+    def __init__(self, version: int, community: bytes) -> None:
+        self.version = version
+        self.community = community
+
+    def encode(self, pdu_type: int, request_id: int, non_repeaters: int,
+               max_repetitions: int, encoded_varbinds: bytes) -> bytes:  # fmt: skip
+        return message.encode_message(self.version, self.community, pdu_type, request_id,
+                                      non_repeaters, max_repetitions, encoded_varbinds)  # fmt: skip
+
+    def decode(self, datagram: bytes) -> tuple[None, Message]:
+        msg = message.decode_message(datagram)
+        if not isinstance(msg, Message):
+            raise ber.DecodeError("not a response")
+        return None, msg
+
+
 class BlockingSession:
-    """SNMPv1/v2c requests on a blocking socket, for a walk run in a worker thread.
+    """Requests on a blocking socket, for a walk run in a worker thread.
 
     A walk's datagrams then cost two system calls each instead of a trip through the
     event loop. ``wait`` polls in slices of 0.1 s so that cancelling a walk takes effect
-    even while an agent is silent.
+    even while an agent is silent. The framer makes the messages: community-based, or
+    SNMPv3 USM (``usm_client.UsmFramer``, which also needs :meth:`prepare`).
     """
 
     def __init__(
         self,
         endpoint: Endpoint,
         version: int,
-        community: bytes,
+        community: bytes = b"",
         *,
         timeout: float = 1.0,
         retries: int = 1,
+        framer: Any = None,
     ) -> None:
         self.endpoint = endpoint
         self.version = version
-        self.community = community
+        self.framer: Any = framer if framer is not None else CommunityFramer(version, community)
         self.timeout = timeout
         self.retries = retries
         self.resends = 0
@@ -256,52 +277,82 @@ class BlockingSession:
     def __exit__(self, *exc: object) -> None:
         self._sock.close()
 
-    def send(self, pdu_type: int, oid_content: bytes, max_repetitions: int) -> tuple[int, bytes]:
-        """Send a one-var-bind request now; the handle is for :meth:`wait`."""
-        request_id = next(self._ids) & 0x7FFFFFFF
-        datagram = message.encode_message(
-            self.version,
-            self.community,
-            pdu_type,
-            request_id,
-            0,
-            max_repetitions,
-            message.encode_varbind(oid_content, ber.NULL_TLV),
-        )
+    def _next_id(self) -> int:
+        return next(self._ids) & 0x7FFFFFFF
+
+    def _send_raw(self, datagram: bytes) -> None:
         with contextlib.suppress(OSError):  # e.g. a refusal left by an earlier ICMP error
             self._sock.send(datagram)
-        return request_id, datagram
 
-    def wait(self, handle: tuple[int, bytes], control: Any = None) -> Message:
+    def prepare(self, control: Any = None) -> None:
+        """SNMPv3: learn the agent's engine (ID, boots, time) before the first request."""
+        discover = getattr(self.framer, "discovery_request", None)
+        if discover is None or self.framer.ready:
+            return
+        request_id = self._next_id()
+        datagram = discover(request_id)
+        self._send_raw(datagram)
+        self._await(request_id, lambda: datagram, control, discovering=True)
+
+    def send(self, pdu_type: int, oid_content: bytes, max_repetitions: int) -> Any:
+        """Send a one-var-bind request now; the handle is for :meth:`wait`."""
+        request_id = self._next_id()
+        encoded = message.encode_varbind(oid_content, ber.NULL_TLV)
+
+        def encode() -> bytes:
+            return bytes(self.framer.encode(pdu_type, request_id, 0, max_repetitions, encoded))
+
+        self._send_raw(encode())
+        return request_id, encode
+
+    def wait(self, handle: Any, control: Any = None) -> Message:
         """The answer to ``handle``, resending on timeout; SnmpCancelled if ``control``
         (anything with a ``cancelled`` flag) is cancelled meanwhile."""
-        request_id, datagram = handle
+        request_id, encode = handle
+        return self._await(request_id, encode, control)
+
+    def _await(self, request_id: int, encode: Callable[[], bytes], control: Any,
+               discovering: bool = False) -> Message:  # fmt: skip
         sock = self._sock
-        for attempt in range(self.retries + 1):
-            if attempt:
+        attempt = resyncs = 0
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if control is not None and control.cancelled:
+                raise SnmpCancelled()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                attempt += 1
+                if attempt > self.retries:
+                    raise SnmpTimeout(
+                        f"no response from {self.endpoint.label} after "
+                        f"{self.retries + 1} tries of {self.timeout:g} s"
+                    )
                 self.resends += 1
-                with contextlib.suppress(OSError):
-                    sock.send(datagram)
-            deadline = time.monotonic() + self.timeout
-            while True:
-                if control is not None and control.cancelled:
-                    raise SnmpCancelled()
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                sock.settimeout(min(remaining, 0.1))
-                try:
-                    data = sock.recv(65535)
-                except (TimeoutError, ConnectionRefusedError):
+                self._send_raw(encode())
+                deadline = time.monotonic() + self.timeout
+                continue
+            sock.settimeout(min(remaining, 0.1))
+            try:
+                data = sock.recv(65535)
+            except (TimeoutError, ConnectionRefusedError):
+                continue
+            try:
+                header, msg = self.framer.decode(data)
+            except ber.DecodeError:
+                self.malformed += 1
+                continue
+            if msg.request_id != request_id:
+                continue
+            if msg.pdu_type == ber.REPORT:
+                self.framer.report_action(header, msg)  # raises on a Report we cannot use
+                if not discovering:
+                    # Time window (or a restarted engine): the same request, with the
+                    # agent's clock as the Report gave it.
+                    resyncs += 1
+                    if resyncs > 3:
+                        raise SnmpFailure("SNMPv3: the agent keeps rejecting our clock "
+                                          "(notInTimeWindow) for this request")  # fmt: skip
+                    self._send_raw(encode())
+                    deadline = time.monotonic() + self.timeout
                     continue
-                try:
-                    msg = message.decode_message(data)
-                except ber.DecodeError:
-                    self.malformed += 1
-                    continue
-                if isinstance(msg, Message) and msg.request_id == request_id:
-                    return msg
-        raise SnmpTimeout(
-            f"no response from {self.endpoint.label} after "
-            f"{self.retries + 1} tries of {self.timeout:g} s"
-        )
+            return msg

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import os
 import time
 import uuid
@@ -24,6 +23,7 @@ from services.walker.sender import Sender
 from services.walker.sessions import open_session
 from services.walker.stats import WalkerStats
 from services.walker.targets import BadInput, check_community, resolve
+from services.walker.usm_client import UsmFramer
 from services.walker.walking import WalkOutcome, split_points, walk, walk_blocking
 
 
@@ -89,7 +89,7 @@ class WalkerService:
         self.running[walk_id] = control
         started = time.time()
         try:
-            if req.version != "v3" and req.parallel == 1:
+            if req.parallel == 1:
                 outcome, resends = await self._walk_in_thread(req, root, control)
             else:
                 async with open_session(req) as session:
@@ -110,7 +110,11 @@ class WalkerService:
             self.stats.walk_done(0, ok=False)
             control.oids = 0
             self.progress(control, done=True)
-            raise WalkFailed(504 if isinstance(exc, SnmpTimeout) else 502, str(exc)) from None
+            text = str(exc)
+            if isinstance(exc, SnmpTimeout) and req.version == "v3":
+                text += (" (an SNMPv3 agent drops requests with a wrong auth or privacy "
+                         "passphrase or protocol without an answer)")  # fmt: skip
+            raise WalkFailed(504 if isinstance(exc, SnmpTimeout) else 502, text) from None
         finally:
             self.running.pop(walk_id, None)
         ok = outcome.status in ("complete", "truncated")
@@ -140,21 +144,28 @@ class WalkerService:
     ) -> tuple[WalkOutcome, int]:
         """A one-segment v1/v2c walk on a blocking socket in a worker thread."""
         endpoint = await resolve(req.target, req.port)
-        version = message.V1 if req.version == "v1" else message.V2C
-        community = check_community(req.community)
-        with BlockingSession(endpoint, version, community, timeout=req.timeout,
-                             retries=req.retries) as session:  # fmt: skip
-            job = functools.partial(
-                walk_blocking,
-                session,
-                root,
-                self.names.describe,
-                control,
-                bulk=req.operation == "bulkwalk" and req.version != "v1",
-                max_repetitions=req.max_repetitions,
-                max_oids=req.max_oids,
-                on_progress=self.progress,
-            )
+        if req.version == "v3":
+            session = BlockingSession(endpoint, message.V3, framer=UsmFramer(req),
+                                      timeout=req.timeout, retries=req.retries)  # fmt: skip
+        else:
+            version = message.V1 if req.version == "v1" else message.V2C
+            session = BlockingSession(endpoint, version, check_community(req.community),
+                                      timeout=req.timeout, retries=req.retries)  # fmt: skip
+        with session:
+
+            def job() -> WalkOutcome:
+                session.prepare(control)  # SNMPv3: the agent's engine first
+                return walk_blocking(
+                    session,
+                    root,
+                    self.names.describe,
+                    control,
+                    bulk=req.operation == "bulkwalk" and req.version != "v1",
+                    max_repetitions=req.max_repetitions,
+                    max_oids=req.max_oids,
+                    on_progress=self.progress,
+                )
+
             outcome = await asyncio.get_running_loop().run_in_executor(self.threads, job)
             return outcome, session.resends
 
