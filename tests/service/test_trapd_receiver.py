@@ -213,3 +213,20 @@ def test_control_api_needs_the_secret(trapd: Trapd) -> None:
 
     assert httpx.get(trapd.control + "/traps/status").status_code == 401
     assert httpx.get(trapd.control + "/health").status_code == 200
+
+
+def test_oversized_record_is_pushed_as_trap_ref(trapd: Trapd, events: EventsSink) -> None:
+    from services.common.snmp import ber, message
+
+    blob = bytes(range(256)) * 80  # 20 KiB of binary: rendered as hex, twice over
+    vbs = message.encode_varbind(
+        ber.encode_oid((1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0)), ber.oid_tlv((1, 3, 6, 1, 4, 1, 9, 9))
+    ) + message.encode_varbind(
+        ber.encode_oid((1, 3, 6, 1, 4, 1, 9, 9, 1)), ber.tlv(ber.OCTET_STRING, blob)
+    )
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(message.encode_message(1, b"public", ber.SNMPV2_TRAP, 1, 0, 0, vbs),
+                 (HOST, trapd.snmp_port))  # fmt: skip
+    ev = events.wait_for(lambda e: e.type == "trap_ref")
+    rec = trapd.get(f"/traps/{ev.data['seq']}").json()
+    assert rec["varbinds"][1]["raw"] == blob.hex()

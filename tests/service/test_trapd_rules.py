@@ -298,3 +298,23 @@ def test_autostart_flag_from_the_gateway(tmp_path: Path) -> None:
     finally:
         d2.stop()
         sink.close()
+
+
+def test_ipv6_listener(trapd: Trapd) -> None:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    r = trapd.post("/traps/listeners", json={"name": "v6", "host": "::1", "port": 0})
+    assert r.status_code == 201, r.text
+    port = r.json()["port"]
+    res = run_tool(
+        ["snmptrap", "-v2c", "-c", "public", f"udp6:[::1]:{port}", "1", "1.3.6.1.6.3.1.1.5.1"]
+    )
+    assert res.returncode == 0, res.stderr
+    (rec,) = trapd.wait_traps(1, listener="v6")
+    assert rec["source"].startswith("[::1]:")
+    assert [x["seq"] for x in trapd.get("/traps", params={"source": "::1"}).json()["data"]] == [
+        rec["seq"]
+    ]
