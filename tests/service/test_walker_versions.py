@@ -142,3 +142,32 @@ def test_v3_wrong_passphrase_is_a_clear_error(agent: Agent, walker: Walker) -> N
         short = c.post("/walk", json={"target": agent.host, "port": agent.port, **weak})
         assert short.status_code == 400
         assert "8 characters" in short.json()["detail"]
+
+
+V3_PARAMS = {
+    "version": "v3",
+    "user": "u-sha256-aes256",
+    "auth_protocol": "SHA-256",
+    "auth_key": AUTH_KEY,
+    "priv_protocol": "AES-256",
+    "priv_key": PRIV_KEY,
+}
+
+
+def test_v3_get_and_async_walk_paths(agent: Agent, walker: Walker) -> None:
+    # Single requests and parallel walks go through the asynchronous (pysnmp) session.
+    with walker.client() as c:
+        got = c.post(
+            "/walk/get",
+            json={
+                "target": agent.host,
+                "port": agent.port,
+                "oids": ["1.3.6.1.4.1.99999.1.0"],
+                **V3_PARAMS,
+            },
+        )
+        assert got.status_code == 200, got.text
+        assert got.json()["varbinds"][0]["raw"] == -42
+    threaded = _walk(walker, agent, **V3_PARAMS)
+    parallel = _walk(walker, agent, parallel=2, **V3_PARAMS)
+    assert [r["oid"] for r in parallel["varbinds"]] == [r["oid"] for r in threaded["varbinds"]]
