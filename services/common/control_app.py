@@ -18,7 +18,9 @@ def make_control_app(
 ) -> FastAPI:
     """A FastAPI app whose every route but ``GET /health`` needs the internal secret.
 
-    Control APIs are not public: no OpenAPI pages are served on them.
+    Control APIs are not public: no docs pages are served on them. Their OpenAPI schema
+    is served at ``/openapi.json`` behind the internal secret, so that the gateway can merge
+    every service's routes into the public, login-protected API document.
     """
     app = FastAPI(
         title=f"snmplab {service} control API",
@@ -28,6 +30,10 @@ def make_control_app(
         redoc_url=None,
         openapi_url=None,
     )
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi() -> dict[str, Any]:
+        return app.openapi()
 
     @app.get("/health")
     async def health() -> dict[str, str]:

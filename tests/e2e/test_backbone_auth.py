@@ -104,12 +104,6 @@ def test_health_and_meta_are_public_openapi_is_behind_login(
     assert "/api/login" in schema.json().get("paths", {})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TEMPORARY: services/common/control_app.py serves no /openapi.json "
-    "(openapi_url=None), so the gateway's merged document lacks every forwarded route; "
-    "docs/internal-api.md says control apps serve it behind the secret",
-)
 def test_openapi_documents_the_forwarded_service_routes(api: httpx.Client) -> None:
     paths = api.get("/api/openapi.json").json().get("paths", {})
     for path in ("/api/simulator/status", "/api/traps", "/api/walk/execute"):
