@@ -41,22 +41,51 @@ HOST = "127.0.0.1"
 SECRET = "bench-secret"
 ENV = {**os.environ, "MIBS": "", "MIBDIRS": "/nonexistent"}
 
+# --v3: the same walk as SNMPv3 authPriv (SHA-256 / AES-128) by all three clients.
+V3_USER, V3_AUTH, V3_PRIV = "benchuser", "bench-auth-pass", "bench-priv-pass"
+V3_NETSNMP = [
+    "-v3",
+    "-u",
+    V3_USER,
+    "-l",
+    "authPriv",
+    "-a",
+    "SHA-256",
+    "-A",
+    V3_AUTH,
+    "-x",
+    "AES",
+    "-X",
+    V3_PRIV,
+]
+V3_API = {
+    "version": "v3",
+    "user": V3_USER,
+    "auth_protocol": "SHA-256",
+    "auth_key": V3_AUTH,
+    "priv_protocol": "AES",
+    "priv_key": V3_PRIV,
+}
+
 PYSNMP_WALK = r"""
 import asyncio, sys, time
 from pysnmp.hlapi.v3arch.asyncio import *
-async def main(port, reps):
+async def main(port, reps, v3):
     eng = SnmpEngine()
+    auth = (UsmUserData("benchuser", "bench-auth-pass", "bench-priv-pass",
+                        authProtocol=usmHMAC192SHA256AuthProtocol,
+                        privProtocol=usmAesCfb128Protocol) if v3 else CommunityData("public"))
     target = await UdpTransportTarget.create(("127.0.0.1", port), timeout=2, retries=1)
     n = 0
     t0 = time.perf_counter()
-    async for err, status, idx, vbs in bulk_walk_cmd(eng, CommunityData("public"), target,
+    async for err, status, idx, vbs in bulk_walk_cmd(eng, auth, target,
             ContextData(), 0, reps, ObjectType(ObjectIdentity("1.3")), lookupMib=False,
             lexicographicMode=False):
         if err or status:
             print("error", err, status, file=sys.stderr); break
         n += len(vbs)
     print(n, time.perf_counter() - t0)
-asyncio.run(main(int(sys.argv[1]), int(sys.argv[2])))
+asyncio.run(main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "v3"))
 """
 
 
@@ -73,7 +102,10 @@ def pin(cpu: int | None) -> list[str]:
 def start_snmpd(tmp: Path, cpu: int | None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port(socket.SOCK_DGRAM)
     conf = tmp / "snmpd.conf"
-    conf.write_text("rocommunity public 127.0.0.1\n")
+    conf.write_text(
+        "rocommunity public 127.0.0.1\n"
+        f"createUser {V3_USER} SHA-256 {V3_AUTH} AES {V3_PRIV}\nrouser {V3_USER} priv\n"
+    )
     proc = subprocess.Popen(
         [
             *pin(cpu),
@@ -179,10 +211,11 @@ def start_walker(tmp: Path, gateway: str, cpu: int | None) -> tuple[subprocess.P
     raise SystemExit("walker did not start or did not load the MIB index")
 
 
-def run_snmpbulkwalk(port: int, cpu: int | None) -> tuple[int, float]:
+def run_snmpbulkwalk(port: int, cpu: int | None, v3: bool) -> tuple[int, float]:
+    creds = V3_NETSNMP if v3 else ["-v2c", "-c", "public"]
     t0 = time.perf_counter()
     out = subprocess.run(
-        [*pin(cpu), "snmpbulkwalk", "-v2c", "-c", "public", "-Cr25", "-On", f"{HOST}:{port}", ".1"],
+        [*pin(cpu), "snmpbulkwalk", *creds, "-Cr25", "-On", f"{HOST}:{port}", ".1"],
         env=ENV,
         capture_output=True,
         check=True,
@@ -193,9 +226,9 @@ def run_snmpbulkwalk(port: int, cpu: int | None) -> tuple[int, float]:
     return n, dt
 
 
-def run_pysnmp(port: int, cpu: int | None) -> tuple[int, float]:
+def run_pysnmp(port: int, cpu: int | None, v3: bool) -> tuple[int, float]:
     out = subprocess.run(
-        [*pin(cpu), sys.executable, "-c", PYSNMP_WALK, str(port), "25"],
+        [*pin(cpu), sys.executable, "-c", PYSNMP_WALK, str(port), "25", "v3" if v3 else "v2c"],
         capture_output=True,
         check=True,
         text=True,
@@ -204,7 +237,9 @@ def run_pysnmp(port: int, cpu: int | None) -> tuple[int, float]:
     return int(n), float(dt)
 
 
-def run_walker(client: httpx.Client, port: int, parallel: int) -> tuple[int, float, float]:
+def run_walker(
+    client: httpx.Client, port: int, parallel: int, v3: bool
+) -> tuple[int, float, float]:
     t0 = time.perf_counter()
     r = client.post(
         "/walk",
@@ -217,6 +252,7 @@ def run_walker(client: httpx.Client, port: int, parallel: int) -> tuple[int, flo
             "max_repetitions": 25,
             "max_oids": 0,
             "parallel": parallel,
+            **(V3_API if v3 else {}),
         },
     )
     r.read()
@@ -239,6 +275,7 @@ def main() -> None:
     ap.add_argument("--standard-mibs", type=Path, default=ROOT / "build" / "standard-mibs")
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
     ap.add_argument("--parallel", type=int, default=4, help="segments for the second walker run")
+    ap.add_argument("--v3", action="store_true", help="SNMPv3 authPriv (SHA-256/AES) walks")
     args = ap.parse_args()
     agent_cpu, client_cpu = (1, 0) if args.pin else (None, None)
     tmp = Path(tempfile.mkdtemp(prefix="walker-bench-"))
@@ -257,16 +294,16 @@ def main() -> None:
         named = 0.0
         with httpx.Client(base_url=url, headers={"X-Snmplab-Internal": SECRET}, timeout=60) as c:
             for p in walkers.values():  # warm-up: first-touch costs are not the steady state
-                run_walker(c, port, p)
+                run_walker(c, port, p, args.v3)
             for i in range(args.rounds):
-                n, dt = run_snmpbulkwalk(port, client_cpu)
+                n, dt = run_snmpbulkwalk(port, client_cpu, args.v3)
                 rates["snmpbulkwalk"].append(n / dt)
                 counts["snmpbulkwalk"].append(n)
-                n, dt = run_pysnmp(port, client_cpu)
+                n, dt = run_pysnmp(port, client_cpu, args.v3)
                 rates["pysnmp"].append(n / dt)
                 counts["pysnmp"].append(n)
                 for k, p in walkers.items():
-                    n, dt, named = run_walker(c, port, p)
+                    n, dt, named = run_walker(c, port, p, args.v3)
                     rates[k].append(n / dt)
                     counts[k].append(n)
                 print(
