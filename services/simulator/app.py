@@ -84,4 +84,5 @@ def create_app(
         """The control API's schema, behind the secret, for the gateway's public document."""
         schema: dict[str, Any] = app.openapi()
         return schema
+
     return app
