@@ -155,7 +155,7 @@ class OidStore:
         """Change the value (or rule) of the object at position ``i`` in place."""
         # Mark the position live first: a concurrent bulk then takes the careful path
         # until the sums are rebuilt.
-        self.live_cum = [0] + [1] * len(self.vbs)
+        self.live_cum = list(range(len(self.vbs) + 1))  # every run counts as live
         self._encode(i, rec, i)
         self._prefix_sums()
 
