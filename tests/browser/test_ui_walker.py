@@ -115,3 +115,41 @@ def test_history_diff_and_use_as_simulated_device(
     got = netsnmp.snmpget(ui_stack.simulator, "1.3.6.1.2.1.1.5.0", community="recorded")
     assert got.ok, got.stderr
     assert page_errors == []
+
+
+def test_a_slow_walk_shows_progress_and_can_be_cancelled(
+    ui_stack: StackAddresses,
+    ui_api: httpx.Client,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+) -> None:
+    ensure_simulator_running(ui_api)
+    # A device that answers every request after 100 ms: a GETNEXT walk of it takes minutes.
+    ok_json(
+        ui_api.post(
+            "/api/simulator/devices",
+            json={"name": "ui-slow", "community": "uislow", "faults": {"delay_ms": 100}},
+        )
+    )
+    try:
+        page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+        login(page, ui_stack)
+        goto(page, ui_stack, "walker")
+        target = ui_stack.simulator_from_walker
+        page.fill("#walk-host", target.host)
+        page.fill("#walk-port", str(target.port))
+        page.fill("#walk-community", "uislow")
+        page.fill("#walk-oid", "1.3.6.1")
+        page.select_option("#walk-op", "walk")
+        page.fill("#walk-timeout", "2")
+        page.click("#walk-run")
+        # Pushed over the WebSocket while the walk runs (walk_progress).
+        expect(page.locator("#walk-progress")).to_contain_text("OIDs so far")
+        page.click("#walk-cancel")
+        expect(page.get_by_text("cancelled", exact=True)).to_be_visible()
+        expect(page.locator("#walk-cancel")).to_be_hidden()
+        count = page.locator("#walk-count").inner_text()
+        assert count != "0 items", "the rows walked before the cancel are kept"
+    finally:
+        ok_json(ui_api.delete("/api/simulator/devices/ui-slow"))
+    assert page_errors == []
