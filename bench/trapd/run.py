@@ -323,10 +323,10 @@ def latency(work: Path, rate: float, seconds: float, clients: int) -> dict[str, 
         ws.wait(timeout=60)
         return {"rate": rate, "sent": sent["sent"], **result}
     finally:
-        os.killpg(gw.pid, signal.SIGTERM)
+        gw.terminate()  # the gateway first, so it stops its own worker pool
         gw.wait(timeout=20)
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(gw.pid, signal.SIGKILL)
+            os.killpg(gw.pid, signal.SIGKILL)  # whatever of its session is left
         trapd.close()
 
 

@@ -138,6 +138,10 @@ class Pipeline:
     def _maintain(self) -> None:
         while not self._stop.wait(0.5):
             self._maybe_retain(force=False)
+            try:
+                self.store.checkpoint()
+            except Exception:
+                log.exception("trapd: WAL checkpoint failed")
 
     def _drop(self, reason: str, n: int = 1) -> None:
         d = self.counters.dropped

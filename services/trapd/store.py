@@ -8,6 +8,7 @@ back, not even after a clear (``AUTOINCREMENT`` keeps the high-water mark), so a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -70,6 +71,11 @@ class TrapStore:
         self.path = path
         self._write = _connect(path)
         self._write.executescript(_SCHEMA)
+        # Checkpoints (and their fsyncs) run on the maintenance thread, not in the commit
+        # of a batch on a listener thread: see checkpoint().
+        self._write.execute("PRAGMA wal_autocheckpoint=0")
+        self._ckpt = _connect(path)
+        self._ckpt_lock = threading.Lock()
         self._read = _connect(path)
         self._read_lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -127,6 +133,11 @@ class TrapStore:
                 )
                 deleted += cur.rowcount
         return deleted
+
+    def checkpoint(self) -> None:
+        """Copy committed WAL frames into the database without blocking the writer."""
+        with self._ckpt_lock:
+            self._ckpt.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def clear(self) -> int:
         with self._write_lock:
@@ -229,9 +240,14 @@ class TrapStore:
 
     def close(self) -> None:
         with self._write_lock:
+            # A reader still open elsewhere may refuse; the next start checkpoints then.
+            with contextlib.suppress(sqlite3.Error):
+                self._write.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._write.close()
         with self._read_lock:
             self._read.close()
+        with self._ckpt_lock:
+            self._ckpt.close()
 
 
 def _fields(q: TrapQuery) -> dict[str, Any]:
