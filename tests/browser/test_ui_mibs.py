@@ -133,3 +133,34 @@ def test_a_broken_mib_is_refused_before_saving_with_its_line(
     page.keyboard.press("Escape")
     expect(page.locator("#mib-list")).not_to_contain_text("BROKEN-UI-MIB")
     assert page_errors == []
+
+
+DROP_SCRIPT = """
+([name, text]) => {
+  const dt = new DataTransfer();
+  dt.items.add(new File([text], name, { type: 'text/plain' }));
+  const card = document.getElementById('mib-list').closest('.card');
+  card.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }));
+  card.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true }));
+}
+"""
+
+
+def test_dropping_files_on_the_library_opens_the_validated_upload(
+    ui_stack: StackAddresses,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+) -> None:
+    page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+    login(page, ui_stack)
+    goto(page, ui_stack, "mibs")
+    expect(page.locator("#mib-list li").first).to_be_visible()
+    text = MIB_TEXT.replace(MODULE, "SNMPLAB-UI-DROP-MIB").replace("64999 7", "64999 9")
+    page.evaluate(DROP_SCRIPT, ["SNMPLAB-UI-DROP-MIB.my", text])
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("SNMPLAB-UI-DROP-MIB.my → SNMPLAB-UI-DROP-MIB")
+    expect(dialog).to_contain_text("Valid")
+    expect(page.locator("#mib-upload-submit")).to_be_enabled()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    assert page_errors == []
