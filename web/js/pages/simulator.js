@@ -261,12 +261,18 @@ export function mount(root) {
       body.append(h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
         h('thead', {}, h('tr', {}, ...['Name', 'Profile', 'Selected by', 'State', 'OIDs', 'Requests', 'Last request'].map((x) => h('th', { text: x })))),
         h('tbody', {}, rows))));
-      if (total > devices.length) body.append(h('p', { class: 'muted small card-body', text: `Showing the first ${devices.length} of ${fmtNumber(total)} devices.` }));
+      if (total > devices.length) {
+        body.append(h('div', { class: 'card-body row' }, h('span', { class: 'muted small', text: `Showing ${fmtNumber(devices.length)} of ${fmtNumber(total)} devices.` }),
+          h('button', { class: 'btn btn-sm', type: 'button', text: 'Show more', on: { click: () => load(devices.length + PAGE) } })));
+      }
     };
     search.addEventListener('input', render);
-    const load = async () => {
+    const PAGE = 200;
+    let shownLimit = PAGE;
+    const load = async (limit = shownLimit) => {
+      shownLimit = limit;
       try {
-        const r = await api.get('/simulator/devices', { limit: 500 });
+        const r = await api.get('/simulator/devices', { limit });
         devices = r.devices || [];
         total = r.total ?? devices.length;
         render();
@@ -277,8 +283,8 @@ export function mount(root) {
     };
     load();
     let reloadTimer = 0;
-    sc.on('status', () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(load, 300); });
-    sc.on('open', load);
+    sc.on('status', () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(() => load(), 300); });
+    sc.on('open', () => load());
 
     async function createDevices() {
       let profiles = [];
