@@ -153,3 +153,33 @@ def test_inform_is_acknowledged_and_arrives(
     acked.check()
     got = ws.wait_for("trap", _is_ours(index), timeout=5, since=mark)
     _check_resolved_link_trap(got.json["trap"], "linkUp", index)
+
+
+def test_walker_sent_inform_is_acknowledged_by_trapd_and_pushed(
+    stack: StackAddresses, api: httpx.Client, ws: WsClient, clean_traps: None
+) -> None:
+    """The lab's own sender to its own receiver: POST /api/traps/send, informs acked."""
+    index = _unique_if_index()
+    target = stack.trapd_from_walker
+    mark = ws.mark()
+    result = ok_json(
+        api.post(
+            "/api/traps/send",
+            json={
+                "target": target.host,
+                "port": target.port,
+                "community": "public",
+                "version": "v2c",
+                "notification": "inform",
+                "oid": LINK_DOWN,
+                "varbinds": [
+                    {"oid": oid, "type": "Integer32", "value": int(value)}
+                    for oid, _, value in _link_varbinds(index, 1, 2)
+                ],
+            },
+        )
+    )
+    assert isinstance(result, dict), result
+    assert result.get("sent") == 1 and result.get("acknowledged") == 1, result
+    got = ws.wait_for("trap", _is_ours(index), timeout=5, since=mark)
+    _check_resolved_link_trap(got.json["trap"], "linkDown", index)
