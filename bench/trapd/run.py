@@ -169,16 +169,24 @@ class Snmptrapd:
 class Trapd:
     name = "trapd"
 
-    def __init__(self, work: Path, events_target: str, sink: EventSink | None) -> None:
+    def __init__(
+        self,
+        work: Path,
+        events_target: str,
+        sink: EventSink | None,
+        gateway: Gateway | None,
+        control: int | None = None,
+    ) -> None:
         self.port = free_port()
-        control = free_port(socket.SOCK_STREAM)
+        control = control or free_port(socket.SOCK_STREAM)
         self.url = f"http://{HOST}:{control}"
         self.sink = sink
         env = {
             **os.environ,
             "SNMPLAB_INTERNAL_SECRET": SECRET,
             "SNMPLAB_EVENTS_TARGETS": events_target,
-            "SNMPLAB_GATEWAY_URL": os.environ.get("BENCH_GATEWAY_URL", f"http://{HOST}:1"),
+            # MIB names from the gateway's index, as in production (numeric without one).
+            "SNMPLAB_GATEWAY_URL": gateway.url if gateway else f"http://{HOST}:1",
             "SNMPLAB_TRAPD_CONTROL_HOST": HOST,
             "SNMPLAB_TRAPD_CONTROL_PORT": str(control),
             "SNMPLAB_TRAPD_SNMP_HOST": HOST,
@@ -189,6 +197,12 @@ class Trapd:
         self.proc = subprocess.Popen([*taskset(1), PY, "-m", "services.trapd"], cwd=ROOT, env=env)
         wait_http(self.url + "/health")
         self.http = httpx.Client(base_url=self.url, headers={"X-Snmplab-Internal": SECRET})
+        if gateway is not None and gateway.mib_nodes:
+            deadline = time.monotonic() + 30
+            while not self.http.get("/traps/status").json().get("mibs_loaded"):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("trapd did not load the gateway's MIB index")
+                time.sleep(0.1)
         self._base = 0
         self.sent = 0
 
@@ -252,9 +266,14 @@ def run_once(rx: Snmptrapd | Trapd, rate: float, seconds: float) -> dict[str, An
     }
 
 
-def loss_and_cpu(work: Path, rates: list[float], seconds: list[float], rounds: int) -> list[Any]:
+def loss_and_cpu(
+    work: Path, gw: Gateway | None, rates: list[float], seconds: list[float], rounds: int
+) -> list[Any]:
     sink = EventSink()
-    rxs: list[Snmptrapd | Trapd] = [Snmptrapd(work), Trapd(work, f"{HOST}:{sink.port}", sink)]
+    rxs: list[Snmptrapd | Trapd] = [
+        Snmptrapd(work),
+        Trapd(work, f"{HOST}:{sink.port}", sink, gw),
+    ]
     rows = []
     try:
         for rate, secs in zip(rates, seconds, strict=True):
@@ -276,40 +295,67 @@ def loss_and_cpu(work: Path, rates: list[float], seconds: list[float], rounds: i
     return rows
 
 
-def latency(work: Path, rate: float, seconds: float, clients: int) -> dict[str, Any]:
-    gw_port = free_port(socket.SOCK_STREAM)
-    ev_port = free_port()
-    gw_url = f"http://{HOST}:{gw_port}"
-    env = {
-        **os.environ,
-        "SNMPLAB_INTERNAL_SECRET": SECRET,
-        "SNMPLAB_GATEWAY_HOST": HOST,
-        "SNMPLAB_GATEWAY_PORT": str(gw_port),
-        "SNMPLAB_EVENTS_LISTEN": f"{HOST}:{ev_port}",
-        "SNMPLAB_EVENTS_TARGETS": f"{HOST}:{ev_port}",
-        "SNMPLAB_GATEWAY_DATA_DIR": str(work / "gateway"),
-        "SNMPLAB_SIMULATOR_URL": f"http://{HOST}:{free_port(socket.SOCK_STREAM)}",
-        "SNMPLAB_WALKER_URL": f"http://{HOST}:{free_port(socket.SOCK_STREAM)}",
-        "SNMPLAB_LOG_LEVEL": "WARNING",
-    }
-    trapd = Trapd(work / "lat", f"{HOST}:{ev_port}", None)
-    env["SNMPLAB_TRAPD_URL"] = trapd.url
-    # Its own session, so that stopping it also ends its MIB compiler's worker processes.
-    gw = subprocess.Popen([PY, "-m", "services.gateway"], cwd=ROOT, env=env, start_new_session=True)
-    try:
-        wait_http(gw_url + "/api/health", 60)
-        # Let the gateway's first MIB compile finish before measuring.
-        for _ in range(120):
-            c0 = cpu_seconds(gw.pid)
+class Gateway:
+    """A real gateway (``python -m services.gateway``): the MIB index for every trapd in the
+    run, and the WebSocket fan-out for the latency run. trapd is registered later."""
+
+    def __init__(self, work: Path) -> None:
+        self.port = free_port(socket.SOCK_STREAM)
+        self.events_port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.trapd_port = free_port(socket.SOCK_STREAM)  # where the latency run's trapd listens
+        env = {
+            **os.environ,
+            "SNMPLAB_INTERNAL_SECRET": SECRET,
+            "SNMPLAB_GATEWAY_HOST": HOST,
+            "SNMPLAB_GATEWAY_PORT": str(self.port),
+            "SNMPLAB_EVENTS_LISTEN": f"{HOST}:{self.events_port}",
+            "SNMPLAB_EVENTS_TARGETS": f"{HOST}:{self.events_port}",
+            "SNMPLAB_GATEWAY_DATA_DIR": str(work / "gateway"),
+            "SNMPLAB_TRAPD_URL": f"http://{HOST}:{self.trapd_port}",
+            "SNMPLAB_SIMULATOR_URL": f"http://{HOST}:{free_port(socket.SOCK_STREAM)}",
+            "SNMPLAB_WALKER_URL": f"http://{HOST}:{free_port(socket.SOCK_STREAM)}",
+            "SNMPLAB_LOG_LEVEL": "WARNING",
+        }
+        # Its own session, so that stopping it also ends its MIB compiler's worker processes.
+        self.proc = subprocess.Popen(
+            [PY, "-m", "services.gateway"], cwd=ROOT, env=env, start_new_session=True
+        )
+        wait_http(self.url + "/api/health", 60)
+        # The first MIB compile must be over before anything is measured: wait for the
+        # index (503 while compiling), then for the gateway to go idle.
+        hdr = {"X-Snmplab-Internal": SECRET}
+        self.mib_nodes = 0
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            r = httpx.get(self.url + "/internal/mibs/index.json", headers=hdr, timeout=30)
+            if r.status_code == 200:
+                self.mib_nodes = len(r.json().get("nodes", []))
+                if self.mib_nodes:
+                    break
             time.sleep(0.5)
-            if cpu_seconds(gw.pid) - c0 < 0.05:
+        for _ in range(60):
+            c0 = cpu_seconds(self.proc.pid)
+            time.sleep(0.5)
+            if cpu_seconds(self.proc.pid) - c0 < 0.02:
                 break
+
+    def close(self) -> None:
+        self.proc.terminate()  # the gateway first, so it stops its own worker pool
+        self.proc.wait(timeout=20)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # whatever of its session is left
+
+
+def latency(work: Path, gw: Gateway, rate: float, seconds: float, clients: int) -> dict[str, Any]:
+    trapd = Trapd(work / "lat", f"{HOST}:{gw.events_port}", None, gw, control=gw.trapd_port)
+    try:
         token = httpx.post(
-            gw_url + "/api/login", json={"username": "admin", "password": "admin123"}
+            gw.url + "/api/login", json={"username": "admin", "password": "admin123"}
         ).json()["token"]
         count = int(rate * seconds)
         ws = subprocess.Popen(
-            [*taskset(0), PY, str(HERE / "wsclients.py"), f"ws://{HOST}:{gw_port}/api/ws",
+            [*taskset(0), PY, str(HERE / "wsclients.py"), f"ws://{HOST}:{gw.port}/api/ws",
              "--token", token, "--clients", str(clients), "--expect", str(count),
              "--timeout", str(seconds + 30)],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
@@ -323,10 +369,6 @@ def latency(work: Path, rate: float, seconds: float, clients: int) -> dict[str, 
         ws.wait(timeout=60)
         return {"rate": rate, "sent": sent["sent"], **result}
     finally:
-        gw.terminate()  # the gateway first, so it stops its own worker pool
-        gw.wait(timeout=20)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(gw.pid, signal.SIGKILL)  # whatever of its session is left
         trapd.close()
 
 
@@ -335,10 +377,10 @@ def pct(values: list[int], p: float) -> int:
     return s[min(len(s) - 1, int(p / 100 * len(s)))] if s else -1
 
 
-def event_latency(work: Path, rate: float, seconds: float) -> dict[str, Any]:
+def event_latency(work: Path, gw: Gateway | None, rate: float, seconds: float) -> dict[str, Any]:
     """trapd's own share: trap sent -> its signed event datagram received (no gateway)."""
     sink = EventSink(stamps=True)
-    trapd = Trapd(work / "evlat", f"{HOST}:{sink.port}", sink)
+    trapd = Trapd(work / "evlat", f"{HOST}:{sink.port}", sink, gw)
     try:
         sent = blast(trapd.port, int(rate * seconds), rate, stamp=True)
         deadline = time.monotonic() + 10
@@ -357,6 +399,9 @@ def main() -> None:
     ap.add_argument("--seconds", default="5,5,10", help="per rate")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--no-latency", action="store_true")
+    ap.add_argument(
+        "--no-gateway", action="store_true", help="no gateway: numeric names, no WS latency"
+    )
     ap.add_argument("--latency-clients", type=int, default=10)
     ap.add_argument("--latency-seconds", type=float, default=5)
     args = ap.parse_args()
@@ -366,22 +411,33 @@ def main() -> None:
         seconds *= len(rates)
     with tempfile.TemporaryDirectory(prefix="bench-trapd-") as tmp:
         work = Path(tmp)
-        rows = loss_and_cpu(work, rates, seconds, args.rounds)
-        summary = []
-        for rate in rates:
-            for name in ("snmptrapd", "trapd"):
-                sel = [r for r in rows if r["rate"] == rate and r["receiver"] == name]
-                summary.append({
-                    "receiver": name, "rate": rate,
-                    "loss_pct_median": statistics.median(r["loss_pct"] for r in sel),
-                    "cpu_us_per_trap_median": statistics.median(r["cpu_us_per_trap"] for r in sel),
-                })  # fmt: skip
-        print(json.dumps({"summary": summary}), flush=True)
-        if not args.no_latency:
-            ev = event_latency(work, 1000.0, args.latency_seconds)
-            print(json.dumps({"event_latency": ev}), flush=True)
-            lat = latency(work, 1000.0, args.latency_seconds, args.latency_clients)
-            print(json.dumps({"latency": lat}), flush=True)
+        gw = None if args.no_gateway else Gateway(work)
+        try:
+            if gw is not None:
+                print(json.dumps({"gateway_mib_index_nodes": gw.mib_nodes}), flush=True)
+            rows = loss_and_cpu(work, gw, rates, seconds, args.rounds)
+            summary = []
+            for rate in rates:
+                for name in ("snmptrapd", "trapd"):
+                    sel = [r for r in rows if r["rate"] == rate and r["receiver"] == name]
+                    summary.append({
+                        "receiver": name, "rate": rate,
+                        "loss_pct_median": statistics.median(r["loss_pct"] for r in sel),
+                        "cpu_us_per_trap_median": statistics.median(
+                            r["cpu_us_per_trap"] for r in sel),
+                        "cpu_us_per_trap_range": [min(r["cpu_us_per_trap"] for r in sel),
+                                                  max(r["cpu_us_per_trap"] for r in sel)],
+                    })  # fmt: skip
+            print(json.dumps({"summary": summary}), flush=True)
+            if not args.no_latency:
+                ev = event_latency(work, gw, 1000.0, args.latency_seconds)
+                print(json.dumps({"event_latency": ev}), flush=True)
+                if gw is not None:
+                    lat = latency(work, gw, 1000.0, args.latency_seconds, args.latency_clients)
+                    print(json.dumps({"latency": lat}), flush=True)
+        finally:
+            if gw is not None:
+                gw.close()
 
 
 if __name__ == "__main__":
