@@ -14,7 +14,6 @@ from services.common.control_app import make_control_app
 from services.common.events import EventSender
 from services.common.mibs.client import MibIndexFollower, mibs_changed_router
 from services.simulator.config import SimulatorSettings
-from services.simulator.notifier import Notifier
 from services.simulator.routers import data, devices, lifecycle, notifications, profiles, users
 from services.simulator.simulator import Simulator, SimulatorError
 
@@ -37,10 +36,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        notifier = Notifier(simulator)
+        notifier = simulator.notifier
         app.state.notifier = notifier
-        simulator.on_write = notifier.on_write
-        simulator.notifier = notifier
         follower.start()
         periodic = asyncio.create_task(simulator.run_periodic())
         if settings.simulator_autostart and not simulator.running:
@@ -64,7 +61,7 @@ def create_app(
     app = make_control_app("simulator", secret, lifespan=lifespan)
     app.state.simulator = simulator
     app.state.autostart_error = None
-    app.state.notifier = None
+    app.state.notifier = simulator.notifier
 
     @app.exception_handler(SimulatorError)
     async def _sim_error(_request: Request, exc: SimulatorError) -> JSONResponse:

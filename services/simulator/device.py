@@ -108,6 +108,9 @@ class DeviceConfig(BaseModel):
     targets: list[NotificationTarget] = Field(default_factory=list)
     link_traps: bool = Field(default=True, description="linkDown/linkUp on ifOperStatus change.")
     schedules: list[Schedule] = Field(default_factory=list)
+    start_traps: bool = Field(
+        default=True, description="coldStart on start, warmStart on restart, to its targets."
+    )
 
     @field_validator("name")
     @classmethod

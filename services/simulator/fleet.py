@@ -187,15 +187,19 @@ async def device_lifecycle(sim: Simulator, name: str, action: str) -> dict[str, 
             sim._register(sim.agent, dev)
             if name == "default":
                 sim.usm.default_device = dev
+            sim.notifier.send_start_traps([dev], "warmStart")
         elif action in ("start", "stop"):
             enabled = action == "start"
             sim.configs[name] = cfg.model_copy(update={"enabled": enabled})
             current = sim.devices.get(name)
             if current is not None:
                 current.config = sim.configs[name]
-                if enabled and not current.running:
+                starting = enabled and not current.running
+                if starting:
                     current.restart_clock()
                 current.running = enabled
+                if starting:
+                    sim.notifier.send_start_traps([current], "coldStart")
             sim.save_configs()
     sim.announce()
     return device_view(sim, name)

@@ -70,6 +70,8 @@ class Notifier:
     def __init__(self, sim: Any) -> None:
         self.sim = sim
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # A client socket: the wildcard lets the kernel pick the source for each target
+        # (binding the agent's address would make loopback-only agents unable to notify).
         self.sock.bind(("0.0.0.0", 0))
         self._ids = itertools.count(int(time.time()) & 0xFFFFFF)
         self._pending: dict[int, threading.Event] = {}
@@ -363,6 +365,21 @@ class Notifier:
                     continue
                 threading.Thread(target=self.send, args=(dev, trap, vbs, None, sched.inform),
                                  daemon=True, name="sim-notify").start()  # fmt: skip
+
+    def send_start_traps(self, devices: list[Device], trap: str) -> None:
+        """coldStart/warmStart from each device that has targets, from one thread."""
+        chosen = [d for d in devices
+                  if d.running and d.config.targets and d.config.start_traps]  # fmt: skip
+        if not chosen:
+            return
+
+        def run() -> None:
+            for dev in chosen:
+                if self._stop:
+                    return
+                self.send(dev, STANDARD_TRAPS[trap], [])
+
+        threading.Thread(target=run, name="sim-start-traps", daemon=True).start()
 
     def start_storm(self, device: Device, trap_oid: tuple[int, ...],
                     vbs: list[tuple[bytes, bytes]], rate: float, count: int,

@@ -26,6 +26,7 @@ from services.simulator.config import SimulatorSettings
 from services.simulator.device import PDU_SLOTS, Device, DeviceConfig, _iso
 from services.simulator.exports.snmprec import to_snmprec
 from services.simulator.imports.snmprec import parse_snmprec
+from services.simulator.notifier import Notifier
 from services.simulator.profiles_lib import ProfileLibrary
 from services.simulator.responder import AgentStats, Responder
 from services.simulator.store import OidStore
@@ -111,9 +112,9 @@ class Simulator:
         self.users: dict[str, V3User] = self._load_users()
         self.usm = UsmAgent(Engine(self.data_dir / "engine.json"), self.contexts)
         self.usm.set_users(list(self.users.values()))
-        self.on_write: Any = None  # set by the notifier (state-change traps)
         self.mib_follower: Any = None  # follows the gateway's MIB index
-        self.notifier: Any = None
+        self.notifier = Notifier(self)
+        self.on_write: Any = self.notifier.on_write  # state-change notifications
 
     # -- persistence -------------------------------------------------------------------
 
@@ -327,8 +328,10 @@ class Simulator:
         self.announce()
         return {"status": "started", "message": "Simulator started", **self.status()}
 
-    async def _start(self, port: int | None, community: str | None) -> None:
-        await asyncio.to_thread(self._start_sync, port, community)
+    async def _start(
+        self, port: int | None, community: str | None, start_trap: str = "coldStart"
+    ) -> None:
+        await asyncio.to_thread(self._start_sync, port, community, start_trap)
 
     def start_before_loop(self) -> None:
         """Start the agent before the control API exists (``__main__``): SNMP answers
@@ -338,7 +341,9 @@ class Simulator:
         self.counters.flush()
         self.announce()
 
-    def _start_sync(self, port: int | None, community: str | None) -> None:
+    def _start_sync(
+        self, port: int | None, community: str | None, start_trap: str = "coldStart"
+    ) -> None:
         if port is not None:
             self.port = port
         if community is not None:
@@ -372,6 +377,7 @@ class Simulator:
         self.started_at = time.monotonic()
         self.counters.set("oids_loaded", sum(len(d.store) for d in self.devices.values()))
         self._save_state()
+        self.notifier.send_start_traps(list(self.devices.values()), start_trap)
 
     async def _stop(self) -> None:
         agent = self.agent
@@ -401,7 +407,7 @@ class Simulator:
         async with self.lock:
             await self._stop()
             try:
-                await self._start(None, None)
+                await self._start(None, None, "warmStart")
             finally:
                 self.counters.flush()
             self.counters.incr("restart_count")
@@ -509,5 +515,5 @@ class Simulator:
         if activity and self.events is not None:
             self.events.send("activity", {"samples": activity[-50:]}, ref={"count": len(activity)})
         self.persist_writes()
-        if self.notifier is not None and self.running:
+        if self.running:
             self.notifier.run_schedules(self.devices)

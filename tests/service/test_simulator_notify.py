@@ -68,6 +68,21 @@ def test_set_if_oper_status_down_sends_link_down(
     assert _varbinds(up)["1.3.6.1.6.3.1.1.4.1.0"] == "1.3.6.1.6.3.1.1.5.4"
 
 
+def test_start_and_restart_send_cold_and_warm_start(
+    sim: SimulatorProcess, receiver: socket.socket
+) -> None:
+    def next_trap() -> object:
+        return _varbinds(message.decode_message(receiver.recv(65535)))["1.3.6.1.6.3.1.1.4.1.0"]
+
+    assert sim.post("/simulator/devices/nms/restart").status_code == 200
+    assert next_trap() == "1.3.6.1.6.3.1.1.5.2"  # warmStart
+    sim.post("/simulator/devices/nms/stop")
+    assert sim.post("/simulator/devices/nms/start").status_code == 200
+    assert next_trap() == "1.3.6.1.6.3.1.1.5.1"  # coldStart
+    assert sim.post("/simulator/restart").status_code == 200
+    assert next_trap() == "1.3.6.1.6.3.1.1.5.2"
+
+
 def test_v1_trap_on_demand(sim: SimulatorProcess, receiver: socket.socket) -> None:
     port = receiver.getsockname()[1]
     body = {
