@@ -17,6 +17,7 @@ sending service's control API.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import itertools
 import json
@@ -86,11 +87,17 @@ def encode_event_json(
     trap event carry the same record).
     """
     stamp = time.time() if ts is None else ts
+    svc_json, type_json = _json_names(service, type_)
     payload = (
-        f'{{"v":{VERSION},"svc":{json.dumps(service)},"seq":{seq},"type":{json.dumps(type_)},'
+        f'{{"v":{VERSION},"svc":{svc_json},"seq":{seq},"type":{type_json},'
         f'"ts":{stamp!r},"data":{data_json}}}'
     ).encode()
     return _SIG_HEAD + _sign(secret, payload) + b'",' + payload[1:]
+
+
+@functools.lru_cache(maxsize=64)
+def _json_names(service: str, type_: str) -> tuple[str, str]:
+    return json.dumps(service), json.dumps(type_)
 
 
 def decode_event(secret: bytes, datagram: bytes) -> Event:
