@@ -115,6 +115,13 @@ export class LiveConnection {
     clearTimeout(this.pongTimer);
   }
 
+  /** A trap store that started again from scratch (new data volume) restarts its sequence:
+   * stop ignoring its traps as already seen. */
+  checkStoreReset() {
+    const last = state.traps && state.traps.last_seq;
+    if (typeof last === 'number' && state.lastSeq !== null && last < state.lastSeq) state.lastSeq = last;
+  }
+
   handle(data) {
     if (data === 'pong') {
       clearTimeout(this.pongTimer);
@@ -129,6 +136,7 @@ export class LiveConnection {
         if (msg.traps) state.traps = { ...msg.traps, _at: Date.now() };
         if (msg.stats) state.stats = mergeStats({}, msg.stats);
         if (msg.mibs) state.mibs = msg.mibs;
+        this.checkStoreReset();
         emit('full_state', msg);
         emit('status', msg);
         emit('stats', state.stats);
@@ -137,6 +145,7 @@ export class LiveConnection {
       case 'status':
         if (msg.simulator) state.simulator = { ...(state.simulator || {}), ...msg.simulator, _at: Date.now() };
         if (msg.traps) state.traps = { ...(state.traps || {}), ...msg.traps, _at: Date.now() };
+        this.checkStoreReset();
         emit('status', msg);
         break;
       case 'stats':
