@@ -1,4 +1,4 @@
-"""An asynchronous SNMPv1/v2c client over the shared wire codec.
+"""SNMP clients over the shared wire codec: asynchronous, and blocking for worker threads.
 
 One :class:`CommunitySession` is one UDP socket connected to one agent. Requests are
 matched to responses by request-id, so a late answer to an earlier try still counts and a
@@ -48,27 +48,40 @@ class Endpoint:
         return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
 
+class CommunityFramer:
+    """v1/v2c requests and answers: a community in the clear around the PDU."""
+
+    def __init__(self, version: int, community: bytes) -> None:
+        self.version = version
+        self.community = community
+
+    def encode(self, pdu_type: int, request_id: int, non_repeaters: int,
+               max_repetitions: int, encoded_varbinds: bytes) -> bytes:  # fmt: skip
+        return message.encode_message(self.version, self.community, pdu_type, request_id,
+                                      non_repeaters, max_repetitions, encoded_varbinds)  # fmt: skip
+
+    def decode(self, datagram: bytes) -> tuple[None, Message]:
+        msg = message.decode_message(datagram)
+        if not isinstance(msg, Message):
+            raise ber.DecodeError("not a response")
+        return None, msg
+
+
 class _Protocol(asyncio.DatagramProtocol):
-    def __init__(self) -> None:
-        self.waiting: dict[int, asyncio.Future[Message]] = {}
-        self.hooks: dict[int, Callable[[Message], None]] = {}
+    def __init__(self, framer: Any) -> None:
+        self.framer = framer
+        self.pendings: dict[int, Pending] = {}
         self.malformed = 0
 
     def datagram_received(self, data: bytes, addr: object) -> None:
         try:
-            msg = message.decode_message(data)
+            header, msg = self.framer.decode(data)
         except ber.DecodeError:
             self.malformed += 1
             return
-        if not isinstance(msg, Message):
-            self.malformed += 1
-            return
-        fut = self.waiting.get(msg.request_id)
-        if fut is not None and not fut.done():
-            hook = self.hooks.pop(msg.request_id, None)
-            if hook is not None:
-                hook(msg)  # e.g. a walk's next request, sent before its task even wakes
-            fut.set_result(msg)
+        pending = self.pendings.get(msg.request_id)
+        if pending is not None:
+            pending.answer(header, msg)
 
     def error_received(self, exc: Exception) -> None:
         # ICMP port unreachable arrives here on a connected socket; the request then
@@ -83,24 +96,53 @@ class Pending:
         self,
         session: CommunitySession,
         request_id: int,
-        datagram: bytes,
+        encode: Callable[[], bytes],
         on_reply: Callable[[Message], None] | None = None,
+        discovering: bool = False,
     ) -> None:
         self._session = session
         self.request_id = request_id
-        self._datagram = datagram
+        self._encode = encode  # called again for a resend: v3 messages carry the clock
+        self._on_reply = on_reply
+        self._discovering = discovering
+        self._resyncs = 0
         self._future: asyncio.Future[Message] = session._loop.create_future()
-        session._proto.waiting[request_id] = self._future
-        if on_reply is not None:
-            session._proto.hooks[request_id] = on_reply
-        session._send(datagram)
+        session._proto.pendings[request_id] = self
+        session._send(encode())
+
+    def answer(self, header: Any, msg: Message) -> None:
+        """The datagram callback's half: settle the request (or resend it, for a Report)."""
+        fut = self._future
+        if fut.done():
+            return
+        if msg.pdu_type == ber.REPORT:
+            session = self._session
+            try:
+                session.framer.report_action(header, msg)
+            except SnmpFailure as exc:
+                fut.set_exception(exc)
+                return
+            if not self._discovering:
+                # Time window (or a restarted engine): the same request, with the agent's
+                # clock as the Report gave it.
+                self._resyncs += 1
+                if self._resyncs > 3:
+                    fut.set_exception(
+                        SnmpFailure("SNMPv3: the agent keeps rejecting our clock (notInTimeWindow)")
+                    )
+                    return
+                session._send(self._encode())
+                return
+        hook, self._on_reply = self._on_reply, None
+        if hook is not None:
+            hook(msg)  # e.g. a walk's next request, sent before its task even wakes
+        fut.set_result(msg)
 
     def cancel(self) -> None:
         if not self._future.done():
             self._future.set_exception(SnmpCancelled())
             self._future.exception()  # retrieved here: nobody may be awaiting it
-        self._session._proto.waiting.pop(self.request_id, None)
-        self._session._proto.hooks.pop(self.request_id, None)
+        self._session._proto.pendings.pop(self.request_id, None)
 
     async def wait(self) -> Message:
         session = self._session
@@ -108,13 +150,12 @@ class Pending:
             for attempt in range(session.retries + 1):
                 if attempt:
                     session.resends += 1
-                    session._send(self._datagram)
+                    session._send(self._encode())
                 handle = session._loop.call_later(session.timeout, _expire, self._future)
                 try:
                     return await self._future
                 except _Expired:
                     self._future = session._loop.create_future()
-                    session._proto.waiting[self.request_id] = self._future
                 finally:
                     handle.cancel()
             raise SnmpTimeout(
@@ -122,8 +163,7 @@ class Pending:
                 f"{session.retries + 1} tries of {session.timeout:g} s"
             )
         finally:
-            session._proto.waiting.pop(self.request_id, None)
-            session._proto.hooks.pop(self.request_id, None)
+            session._proto.pendings.pop(self.request_id, None)
 
 
 class _Expired(Exception):
@@ -136,24 +176,26 @@ def _expire(fut: asyncio.Future[Message]) -> None:
 
 
 class CommunitySession:
-    """SNMPv1 or v2c requests to one agent with one community."""
+    """Requests to one agent: SNMPv1/v2c with a community, or SNMPv3 with a USM framer
+    (``usm_client.UsmFramer``; ``async with`` then discovers the agent's engine first)."""
 
     def __init__(
         self,
         endpoint: Endpoint,
         version: int,
-        community: bytes,
+        community: bytes = b"",
         *,
         timeout: float = 1.0,
         retries: int = 1,
+        framer: Any = None,
     ) -> None:
         self.endpoint = endpoint
         self.version = version
-        self.community = community
+        self.framer: Any = framer if framer is not None else CommunityFramer(version, community)
         self.timeout = timeout
         self.retries = retries
         self._loop = asyncio.get_running_loop()
-        self._proto = _Protocol()
+        self._proto = _Protocol(self.framer)
         self._transport: asyncio.DatagramTransport | None = None
         self._ids = itertools.count(random.randint(1, 1 << 30))
         self.resends = 0  # requests sent again after a timeout
@@ -170,7 +212,20 @@ class CommunitySession:
             sock.close()
             raise
         self._transport = transport
+        try:
+            await self._discover()
+        except BaseException:
+            transport.close()
+            raise
         return self
+
+    async def _discover(self) -> None:
+        discover = getattr(self.framer, "discovery_request", None)
+        if discover is None or self.framer.ready:
+            return
+        request_id = next(self._ids) & 0x7FFFFFFF
+        datagram = discover(request_id)
+        await Pending(self, request_id, lambda: datagram, discovering=True).wait()
 
     async def __aexit__(self, *exc: object) -> None:
         if self._transport is not None:
@@ -196,16 +251,13 @@ class CommunitySession:
         """Send a request now; ``on_reply`` runs in the datagram callback on its answer."""
         request_id = next(self._ids) & 0x7FFFFFFF
         encoded = b"".join(message.encode_varbind(o, v) for o, v in varbinds)
-        datagram = message.encode_message(
-            self.version,
-            self.community,
-            pdu_type,
-            request_id,
-            non_repeaters,
-            max_repetitions,
-            encoded,
-        )
-        return Pending(self, request_id, datagram, on_reply)
+        framer = self.framer
+
+        def encode() -> bytes:
+            return bytes(framer.encode(pdu_type, request_id, non_repeaters, max_repetitions,
+                                       encoded))  # fmt: skip
+
+        return Pending(self, request_id, encode, on_reply)
 
     async def request(
         self,
@@ -215,25 +267,6 @@ class CommunitySession:
         max_repetitions: int = 0,
     ) -> Message:
         return await self.start(pdu_type, varbinds, non_repeaters, max_repetitions).wait()
-
-
-class CommunityFramer:
-    """v1/v2c requests and answers: a community in the clear around the PDU."""
-
-    def __init__(self, version: int, community: bytes) -> None:
-        self.version = version
-        self.community = community
-
-    def encode(self, pdu_type: int, request_id: int, non_repeaters: int,
-               max_repetitions: int, encoded_varbinds: bytes) -> bytes:  # fmt: skip
-        return message.encode_message(self.version, self.community, pdu_type, request_id,
-                                      non_repeaters, max_repetitions, encoded_varbinds)  # fmt: skip
-
-    def decode(self, datagram: bytes) -> tuple[None, Message]:
-        msg = message.decode_message(datagram)
-        if not isinstance(msg, Message):
-            raise ber.DecodeError("not a response")
-        return None, msg
 
 
 class BlockingSession:

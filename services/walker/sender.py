@@ -3,7 +3,9 @@
 A notification is ``sysUpTime.0``, ``snmpTrapOID.0`` and the caller's var-binds (a
 ``sysUpTime.0``/``snmpTrapOID.0`` given by the caller replaces ours instead of being sent
 twice). SNMPv1 gets the RFC 3584 translation of the trap OID into enterprise,
-generic-trap and specific-trap. Informs report each acknowledgement or timeout.
+generic-trap and specific-trap. SNMPv3 uses the shared USM codec: a trap is sent as our
+own (authoritative) engine, an inform discovers the receiver's engine first. Informs
+report each acknowledgement or timeout.
 Repeats are paced to the asked rate; the sum is what the caller gets back.
 """
 
@@ -24,6 +26,7 @@ from services.walker.names import Names
 from services.walker.requests import SendRequest
 from services.walker.targets import BadInput, check_community, resolve
 from services.walker.typed_values import encode_typed
+from services.walker.usm_client import UsmFramer
 
 SYS_UPTIME_0 = (1, 3, 6, 1, 2, 1, 1, 3, 0)
 SNMP_TRAP_OID_0 = (1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0)
@@ -101,10 +104,11 @@ def v1_fields(
 
 
 class Sender:
-    def __init__(self, names: Names, started: float, engine_id: bytes) -> None:
+    def __init__(self, names: Names, started: float, engine_id: bytes, boots: int = 1) -> None:
         self.names = names
         self.started = started
         self.engine_id = engine_id
+        self.boots = boots
 
     def uptime(self, n: Notification) -> int:
         if n.uptime is not None:
@@ -119,11 +123,7 @@ class Sender:
         endpoint = await resolve(req.target, req.port)
         report = SendReport()
         t0 = time.monotonic()
-        if req.version == "v3":
-            from services.walker.v3_sender import send_v3
-
-            await send_v3(self, endpoint, req, notification, inform, report)
-        elif inform:
+        if inform:
             await self._informs(endpoint, req, notification, report)
         else:
             await self._traps(endpoint, req, notification, report)
@@ -173,7 +173,13 @@ class Sender:
 
     async def _traps(self, endpoint: Endpoint, req: SendRequest, n: Notification,
                      report: SendReport) -> None:  # fmt: skip
-        community = check_community(req.community)
+        community = check_community(req.community) if req.version != "v3" else b""
+        framer = None
+        if req.version == "v3":
+            # A trap's sender is the authoritative engine: our engine ID, boots and clock.
+            framer = UsmFramer(req)
+            etime = int(time.monotonic() - self.started)
+            framer.own_engine(self._trap_engine_id(req), self.boots, etime)
         sock = socket.socket(endpoint.family, socket.SOCK_DGRAM)
         try:
             sock.connect(endpoint.sockaddr)
@@ -181,7 +187,13 @@ class Sender:
             t0 = time.monotonic()
             for i in range(req.count):
                 await self.pace(i, t0, req.rate)
-                datagram = self._encode_trap(req, n, community, agent_addr)
+                if framer is not None:
+                    encoded = b"".join(message.encode_varbind(o, v)
+                                       for o, v in n.v2_varbinds(self.uptime(n)))  # fmt: skip
+                    datagram = framer.encode(ber.SNMPV2_TRAP, random.randint(1, 0x7FFFFFFF),
+                                             0, 0, encoded, reportable=False)  # fmt: skip
+                else:
+                    datagram = self._encode_trap(req, n, community, agent_addr)
                 try:
                     sock.send(datagram)
                     report.sent += 1
@@ -193,6 +205,18 @@ class Sender:
                     await asyncio.sleep(0)  # stay fair to other requests on a long burst
         finally:
             sock.close()
+
+    def _trap_engine_id(self, req: SendRequest) -> bytes:
+        text = req.engine_id or req.context_engine_id
+        if not text:
+            return self.engine_id
+        try:
+            raw = bytes.fromhex(text.replace(":", "").strip().removeprefix("0x"))
+        except ValueError:
+            raise BadInput(f"engine_id {text!r} is not hex") from None
+        if not 5 <= len(raw) <= 32:
+            raise BadInput("engine_id must be 5 to 32 octets")
+        return raw
 
     def _agent_address(self, req: SendRequest, sock: socket.socket) -> bytes:
         if req.agent_address:
@@ -208,12 +232,20 @@ class Sender:
 
     async def _informs(self, endpoint: Endpoint, req: SendRequest, n: Notification,
                        report: SendReport) -> None:  # fmt: skip
-        community = check_community(req.community)
-        session = CommunitySession(endpoint, message.V2C, community, timeout=req.timeout,
-                                   retries=req.retries)  # fmt: skip
-        async with session:
-            await self.run_informs(req, report, lambda: session.start(
-                ber.INFORM_REQUEST, n.v2_varbinds(self.uptime(n))))  # fmt: skip
+        if req.version == "v3":
+            # The receiver of an inform is the authoritative engine: discover it first.
+            session = CommunitySession(endpoint, message.V3, framer=UsmFramer(req),
+                                       timeout=req.timeout, retries=req.retries)  # fmt: skip
+        else:
+            session = CommunitySession(endpoint, message.V2C, check_community(req.community),
+                                       timeout=req.timeout, retries=req.retries)  # fmt: skip
+        try:
+            async with session:
+                await self.run_informs(req, report, lambda: session.start(
+                    ber.INFORM_REQUEST, n.v2_varbinds(self.uptime(n))))  # fmt: skip
+        except SnmpFailure as exc:  # SNMPv3 discovery of the receiver failed
+            report.failed += req.count
+            report.note({"n": 1, "acknowledged": False, "error": str(exc)})
 
     async def run_informs(self, req: SendRequest, report: SendReport, start: Any) -> None:
         """Send ``count`` informs at ``rate``, at most 64 awaiting their acknowledgement."""

@@ -27,20 +27,25 @@ from services.walker.usm_client import UsmFramer
 from services.walker.walking import WalkOutcome, split_points, walk, walk_blocking
 
 
-def load_engine_id(data_dir: Path) -> bytes:
-    """The walker's SNMPv3 engine ID, made once and kept, so receivers configure it once."""
+def load_engine_id(data_dir: Path) -> tuple[bytes, int]:
+    """The walker's SNMPv3 engine ID, made once and kept (receivers configure it once), and
+    its engine boots, one more at every start (RFC 3414: a restarted sender's clock)."""
     path = data_dir / "engine_id"
+    raw = b""
+    boots = 0
     try:
-        raw = bytes.fromhex(path.read_text().strip())
-        if 5 <= len(raw) <= 32:
-            return raw
-    except (OSError, ValueError):
+        parts = path.read_text().split()
+        raw = bytes.fromhex(parts[0])
+        boots = int(parts[1]) if len(parts) > 1 else 0
+    except (OSError, ValueError, IndexError):
         pass
-    # RFC 3411 format 5 (octets) under the Net-SNMP enterprise number, random tail.
-    raw = bytes.fromhex("80001f8805") + os.urandom(8)
+    if not 5 <= len(raw) <= 32:
+        # RFC 3411 format 5 (octets) under the Net-SNMP enterprise number, random tail.
+        raw = bytes.fromhex("80001f8805") + os.urandom(8)
+    boots = min(boots + 1, 2**31 - 1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(raw.hex() + "\n")
-    return raw
+    path.write_text(f"{raw.hex()} {boots}\n")
+    return raw, boots
 
 
 class WalkFailed(Exception):
@@ -58,7 +63,8 @@ class WalkerService:
         self.events = events
         self.stats = WalkerStats(settings.walker_data_dir, events)
         self.names = Names()
-        self.sender = Sender(self.names, time.monotonic(), load_engine_id(settings.walker_data_dir))
+        engine_id, boots = load_engine_id(settings.walker_data_dir)
+        self.sender = Sender(self.names, time.monotonic(), engine_id, boots)
         self.running: dict[str, WalkControl] = {}
         # Walk threads: a walk waits on its agent most of the time, so many can run.
         self.threads = ThreadPoolExecutor(32, thread_name_prefix="walk")

@@ -113,8 +113,14 @@ class UsmFramer:
 
     # -- requests and answers --------------------------------------------------------
 
+    def own_engine(self, engine_id: bytes, boots: int, etime: int) -> None:
+        """Make us the authoritative engine (for traps, which need no discovery)."""
+        self.engine = None
+        self.learn(usm.V3Message(0, 0, 0, 3, engine_id, boots, etime, b"", b"", 0, b"", b""))
+
     def encode(self, pdu_type: int, request_id: int, non_repeaters: int,
-               max_repetitions: int, encoded_varbinds: bytes) -> bytes:  # fmt: skip
+               max_repetitions: int, encoded_varbinds: bytes,
+               reportable: bool = True) -> bytes:  # fmt: skip
         engine = self.engine
         assert engine is not None, "discover the engine first"
         etime = engine.time + int(time.monotonic() - engine.at)
@@ -122,7 +128,8 @@ class UsmFramer:
         pdu = usm.encode_scoped_pdu(ctx, self.context_name, pdu_type, request_id,
                                     non_repeaters, max_repetitions, encoded_varbinds)  # fmt: skip
         return usm.encode_message(
-            msg_id=request_id, max_size=MAX_SIZE, flags=self.flags | usm.FLAG_REPORTABLE,
+            msg_id=request_id, max_size=MAX_SIZE,
+            flags=self.flags | (usm.FLAG_REPORTABLE if reportable else 0),
             engine_id=engine.engine_id, boots=engine.boots, etime=etime, user=self.user,
             scoped_pdu=pdu, keys=self.keys, salt=next(self._salt),
         )  # fmt: skip

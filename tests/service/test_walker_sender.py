@@ -21,9 +21,12 @@ from tests.service.walker_peers import (
 )
 
 ENGINE = "80001f88050102030405060708"
+# Our sender is its own engine; snmptrapd keeps each engine's clock, so it gets its own ID.
+OUR_ENGINE = "80001f8805aaaaaaaaaaaaaaaa"
 CONF = f"""disableAuthorization yes
 authCommunity log,net public
 createUser -e 0x{ENGINE} tuser SHA-256 auth-pass-1 AES priv-pass-1
+createUser -e 0x{OUR_ENGINE} tuser SHA-256 auth-pass-1 AES priv-pass-1
 createUser iuser SHA auth-pass-1 AES-256 priv-pass-1
 authUser log tuser
 authUser log iuser
@@ -183,7 +186,7 @@ V3_TRAP_API = {
     "auth_key": "auth-pass-1",
     "priv_protocol": "AES",
     "priv_key": "priv-pass-1",
-    "engine_id": ENGINE,
+    "engine_id": OUR_ENGINE,
 }
 
 
