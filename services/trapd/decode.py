@@ -272,7 +272,7 @@ class Decoder:
         host, port = addr[0], addr[1]
         source = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         head = (
-            f'"timestamp":{ts!r},"time_str":"{time_str(ts)}","source":"{source}",'
+            f'"timestamp":{ts!r},"time_str":"{time_str(ts)}","source":{_jstr(source)},'
             f'"listener":{_jstr(listener)},"version":"{version}","pdu":"{pdu}",'
             f'"trap_oid":"{trap_oid}","trap_type":{trap_type_json},'
             f'"resolved":{"true" if resolved else "false"},{extra_json},'
