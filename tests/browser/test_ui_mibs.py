@@ -164,3 +164,20 @@ def test_dropping_files_on_the_library_opens_the_validated_upload(
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     assert page_errors == []
+
+
+def test_trap_library_hands_a_notification_to_the_sender(
+    ui_stack: StackAddresses,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+) -> None:
+    page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+    login(page, ui_stack)
+    goto(page, ui_stack, "mibs")
+    page.get_by_label("Search notifications").fill("linkDown")
+    page.get_by_role("button", name="Send linkDown").click()
+    expect(page.locator("#main")).to_have_attribute("data-page", "traps")
+    expect(page.locator("#tab-send")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#send-oid")).to_have_value("IF-MIB::linkDown")
+    expect(page.get_by_label("Var-bind OID").first).to_have_value("IF-MIB::ifIndex.1")
+    assert page_errors == []
