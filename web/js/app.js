@@ -66,6 +66,25 @@ function buildNav() {
   });
 }
 
+/* ---------- unseen traps badge on the sidebar ---------- */
+let unseen = 0;
+let unseenQueued = false;
+function renderUnseen() {
+  unseenQueued = false;
+  const link = document.querySelector('#nav a[data-page="traps"]');
+  if (!link) return;
+  let b = link.querySelector('.nav-count');
+  if (!unseen) { if (b) b.remove(); link.removeAttribute('aria-description'); return; }
+  if (!b) { b = h('span', { class: 'nav-count', attrs: { 'aria-hidden': 'true' } }); link.append(b); }
+  setText(b, unseen > 999 ? '999+' : String(unseen));
+  link.setAttribute('aria-description', `${unseen} new traps`);
+}
+function countUnseen() {
+  if (current.id === 'traps') return;
+  unseen += 1;
+  if (!unseenQueued) { unseenQueued = true; requestAnimationFrame(renderUnseen); }
+}
+
 function initUserMenu() {
   const btn = $('user-menu-button');
   const list = $('user-menu-list');
@@ -134,6 +153,7 @@ async function route() {
     current.cleanup = null;
   }
   current.id = page;
+  if (page === 'traps' && unseen) { unseen = 0; renderUnseen(); }
   for (const a of document.querySelectorAll('#nav a')) {
     if (a.dataset.page === page) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -199,6 +219,8 @@ export async function logout(callServer = true, message) {
   if (current.cleanup) { try { current.cleanup(); } catch { /* page gone */ } current.cleanup = null; }
   clear($('main'));
   session.clear();
+  unseen = 0;
+  renderUnseen();
   state.lastSeq = null;
   state.stats = {};
   showLogin(message);
@@ -247,6 +269,7 @@ async function boot() {
   buildNav();
   initUserMenu();
   on('conn', showConn);
+  on('trap', countUnseen);
   showConn('offline');
   setUnauthorizedHandler(() => { if (session.token) logout(false, 'Your session has ended. Please log in again.'); });
   $('login-form').addEventListener('submit', submitLogin);
