@@ -125,7 +125,16 @@ class UsmAgent:
         self.default_device: Device | None = None
 
     def set_users(self, users: list[V3User]) -> None:
-        self.users = {u.name.encode(): _Keys(u, self.engine.engine_id) for u in users}
+        # Deriving keys hashes a megabyte per passphrase: keep those of unchanged users.
+        old = self.users
+        new: dict[bytes, _Keys] = {}
+        for u in users:
+            name = u.name.encode()
+            have = old.get(name)
+            new[name] = (
+                have if have is not None and have.user == u else _Keys(u, self.engine.engine_id)
+            )
+        self.users = new
 
     def _next_salt(self) -> int:
         with self._lock:
