@@ -22,6 +22,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 RECV_SIZE = 65535
+STEADY_S = 0.02  # traffic this close to the previous batch counts as a steady stream
 # SO_RCVBUFFORCE may exceed net.core.rmem_max (needs CAP_NET_ADMIN); fall back to SO_RCVBUF.
 SO_RCVBUFFORCE = getattr(socket, "SO_RCVBUFFORCE", 33)
 
@@ -114,6 +115,7 @@ class Listener:
         sleep = time.sleep
         poller = select.poll()
         poller.register(sock.fileno(), select.POLLIN)
+        last = 0.0
         while not stop():
             batch: list[Item] = []
             append = batch.append
@@ -129,9 +131,11 @@ class Listener:
             if batch:
                 self.datagrams += len(batch)
                 handler(batch)
-            elif poller.poll(200) and linger:
-                # Woken from idle: let a few more datagrams arrive, so that a trickle
-                # is stored in small batches rather than one transaction per trap.
+                last = now()
+            elif poller.poll(200) and linger and now() - last < STEADY_S:
+                # Woken in a steady trickle: let a few more datagrams arrive, so that it
+                # is stored in small batches rather than one transaction per trap. A
+                # trap after a quiet spell is handled at once.
                 sleep(linger)
 
     def _drain_last(self) -> None:
