@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import random
+import select
 import socket
 import time
 from collections.abc import Callable
@@ -316,6 +317,10 @@ class BlockingSession:
     def _send_raw(self, datagram: bytes) -> None:
         with contextlib.suppress(OSError):  # e.g. a refusal left by an earlier ICMP error
             self._sock.send(datagram)
+
+    def readable(self) -> bool:
+        """Whether an answer is waiting on the socket (a poll that does not block)."""
+        return bool(select.select((self._sock,), (), (), 0)[0])
 
     def prepare(self, control: Any = None) -> None:
         """SNMPv3: learn the agent's engine (ID, boots, time) before the first request."""

@@ -132,10 +132,26 @@ def _take(
     shared: _Shared,
 ) -> bool:
     """Render an answer's var-binds into the segment; True when the segment is done."""
+    return _take_range(vbs, 0, len(vbs), seg, cur, in_scope, describe, shared)[0]
+
+
+def _take_range(
+    vbs: list[tuple[bytes, bytes]],
+    start: int,
+    stop: int,
+    seg: _Segment,
+    cur: _Cursor,
+    in_scope: Callable[[bytes], bool],
+    describe: Describer,
+    shared: _Shared,
+) -> tuple[bool, int]:
+    """Render ``vbs[start:stop]``; ``(segment done, where rendering got to)``."""
     rows, high = seg.rows, seg.high
-    for oid_content, value_tlv in vbs:
+    i = start
+    for i in range(start, min(stop, len(vbs))):
+        oid_content, value_tlv = vbs[i]
         if value_tlv[0] in END_TAGS or not in_scope(oid_content):
-            return True
+            return True, i
         oid = ber.decode_oid(oid_content)
         if oid <= cur.last:
             seg.status = "error"
@@ -143,9 +159,9 @@ def _take(
                 f"agent returned OID {ber.oid_str(oid)} after {ber.oid_str(cur.last)}: "
                 "OIDs must increase, so the walk was stopped (the agent is broken)"
             )
-            return True
+            return True, i
         if high is not None and oid > high:
-            return True
+            return True, i
         cur.last = oid
         # Walks run down columns: consecutive OIDs share all but the last arc.
         head = oid[:-1]
@@ -156,8 +172,8 @@ def _take(
         if shared.max_oids and shared.total >= shared.max_oids:
             shared.capped = True
             seg.status = "truncated"
-            return True
-    return False
+            return True, i + 1
+    return False, min(stop, len(vbs))
 
 
 def _finish(seg: _Segment, shared: _Shared) -> None:
@@ -253,30 +269,57 @@ def _walk_segment_blocking(
     on_progress: Callable[[WalkControl], None] | None,
     progress_every: float,
 ) -> None:
-    """The same segment walk on a blocking socket in a worker thread: no event loop per
-    datagram. The next request still leaves before the current answer is rendered."""
+    """The segment walk on a blocking socket in a worker thread.
+
+    Answers are rendered in the gaps: the next request leaves as soon as an answer is in,
+    and rows are rendered a few at a time only while the socket has nothing to read. The
+    exchange with the agent thus runs at the agent's pace, as snmpbulkwalk's does, and
+    whatever is left is rendered at the end.
+    """
     control = shared.control
     high = seg.high
     cur = _Cursor(seg.start)
     sent_tail = seg.start
     next_progress = time.monotonic() + progress_every
+    backlog: deque[list[tuple[bytes, bytes]]] = deque()
+    pos = 0  # rendered so far in backlog[0]
+    received = 0
+    done = False
+
+    def render(until_readable: bool) -> None:
+        nonlocal pos, done
+        while backlog and not done:
+            if until_readable and session.readable():
+                return
+            vbs = backlog[0]
+            done, pos = _take_range(vbs, pos, pos + 8 if until_readable else len(vbs), seg,
+                                    cur, in_scope, describe, shared)  # fmt: skip
+            if pos >= len(vbs):
+                backlog.popleft()
+                pos = 0
+        control.oids = shared.total
+
     seg.requests += 1
     req: Any = session.send(op, ber.encode_oid(seg.start), reps)
     try:
-        while req is not None:
+        while req is not None and not done:
+            render(until_readable=True)
+            if done:
+                break
             msg = session.wait(req, control)
             if msg.error_status == message.TOO_BIG and reps > 1:
                 reps //= 2
                 seg.requests += 1
                 req = session.send(op, ber.encode_oid(sent_tail), reps)
                 continue
+            req = None
             if _reply_error(msg, seg, session.version, cur):
                 break
-            req = None
             tail_oid, tail_val = msg.varbinds[-1]
+            received += len(msg.varbinds)
             if (
                 not control.cancelled
-                and not shared.capped
+                and not (shared.max_oids and received >= shared.max_oids)
                 and tail_val[0] not in END_TAGS
                 and in_scope(tail_oid)
             ):
@@ -285,18 +328,24 @@ def _walk_segment_blocking(
                     sent_tail = tail
                     seg.requests += 1
                     req = session.send(op, tail_oid, reps)
-            stop = _take(msg.varbinds, seg, cur, in_scope, describe, shared)
-            control.oids = shared.total
-            if stop or control.cancelled or shared.capped:
-                _finish(seg, shared)
-                break
+            backlog.append(msg.varbinds)
             if on_progress is not None and time.monotonic() >= next_progress:
                 next_progress = time.monotonic() + progress_every
+                control.oids = shared.total
                 on_progress(control)
     except SnmpCancelled:
         seg.status, seg.note = "cancelled", "walk cancelled"
     except SnmpFailure as exc:
         seg.status, seg.note, seg.error = "error", str(exc), exc
+    # The rows that arrived are kept, whatever stopped us; a stop found among them (a cap,
+    # a broken order) came before the one that ended the exchange, so it is the reason.
+    later = (seg.status, seg.note)
+    seg.status, seg.note = "complete", None
+    render(until_readable=False)
+    if not done and later[0] != "complete":
+        seg.status, seg.note = later
+    if done or control.cancelled or shared.capped:
+        _finish(seg, shared)
 
 
 async def walk(
