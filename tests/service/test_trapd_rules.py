@@ -318,3 +318,31 @@ def test_ipv6_listener(trapd: Trapd) -> None:
     assert [x["seq"] for x in trapd.get("/traps", params={"source": "::1"}).json()["data"]] == [
         rec["seq"]
     ]
+
+
+def test_v1_replayed_as_v1_keeps_its_trap_fields(tmp_path: Path, walker: str) -> None:
+    sink = EventsSink()
+    d = start_trapd(tmp_path / "trapd", sink, {"SNMPLAB_TRAPD_WALKER_URL": walker})
+    try:
+        res = run_tool(
+            ["snmptrap", "-v1", "-c", "public", f"udp:{HOST}:{d.snmp_port}",
+             "1.3.6.1.4.1.8072.3.2.10", "10.9.8.7", "6", "42", "555",
+             "1.3.6.1.2.1.1.5.0", "s", "router-9"]
+        )  # fmt: skip
+        assert res.returncode == 0, res.stderr
+        (orig,) = d.wait_traps(1)
+        r = d.post(
+            f"/traps/{orig['seq']}/replay",
+            json={"target": HOST, "port": d.snmp_port, "version": "v1", "community": "again"},
+        )
+        assert r.status_code == 200, r.text
+        again = next(x for x in d.wait_traps(2) if x["community"] == "again")
+        assert again["version"] == "v1"
+        assert again["v1"] | {"time_stamp": 0} == orig["v1"] | {"time_stamp": 0}
+        assert again["trap_oid"] == orig["trap_oid"] == "1.3.6.1.4.1.8072.3.2.10.0.42"
+        oids = [v["oid"] for v in again["varbinds"]]
+        assert oids.count("1.3.6.1.6.3.18.1.3.0") == 1  # re-added once by the conversion
+        assert again["varbinds"][2]["value"] == "router-9"
+    finally:
+        d.stop()
+        sink.close()

@@ -17,6 +17,8 @@ router = APIRouter()
 SYS_UPTIME_0 = "1.3.6.1.2.1.1.3.0"
 SNMP_TRAP_OID_0 = "1.3.6.1.6.3.1.1.4.1.0"
 _SKIP_TYPES = {"noSuchObject", "noSuchInstance", "endOfMibView"}
+# snmpTrapAddress.0, snmpTrapCommunity.0, snmpTrapEnterprise.0
+_RFC3584_ADDED = {"1.3.6.1.6.3.18.1.3.0", "1.3.6.1.6.3.18.1.4.0", "1.3.6.1.6.3.1.1.4.3.0"}
 
 
 class ReplayBody(BaseModel):
@@ -54,6 +56,17 @@ def send_payload(record: dict[str, Any], body: ReplayBody) -> dict[str, Any]:
     payload.update({"oid": record["trap_oid"], "varbinds": varbinds})
     if uptime is not None:
         payload["uptime"] = uptime
+    v1 = record.get("v1")
+    if body.version == "v1" and isinstance(v1, dict):
+        # A v1 trap replayed as v1: its own Trap-PDU fields again, and without the
+        # RFC 3584 objects that the conversion to v2 form added to its var-binds.
+        payload.update(
+            enterprise=v1["enterprise"],
+            agent_address=v1["agent_addr"],
+            generic_trap=v1["generic"],
+            specific_trap=v1["specific"],
+        )
+        payload["varbinds"] = [vb for vb in varbinds if vb["oid"] not in _RFC3584_ADDED]
     return payload
 
 
