@@ -316,7 +316,13 @@ def main() -> None:
             print(f"  {k:13s} {summary(rates[k])}")
         med = {k: statistics.median(v) for k, v in rates.items()}
         for k in walkers:
-            print(f"  {k} / snmpbulkwalk = {med[k] / med['snmpbulkwalk']:.2f}")
+            # Per-round ratios too: the tools of one round ran back to back, so their ratio
+            # is less exposed to the machine's load than a ratio of medians.
+            per_round = [w / b for w, b in zip(rates[k], rates["snmpbulkwalk"], strict=True)]
+            print(
+                f"  {k} / snmpbulkwalk = {med[k] / med['snmpbulkwalk']:.2f} "
+                f"(median of per-round ratios {statistics.median(per_round):.2f})"
+            )
             print(f"  {k} / pysnmp       = {med[k] / med['pysnmp']:.2f}")
         if args.json:
             print(json.dumps({"rates": rates, "counts": counts, "median": med}))
