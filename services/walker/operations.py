@@ -1,8 +1,7 @@
-"""Manager operations over a session: get, getnext, getbulk, set, walk and bulk walk.
+"""Single requests over a session (get, getnext, getbulk, set), and what walks share:
+the session protocol, the walk's control handle, subtree scope, error texts.
 
-A walk stops at the end of its subtree, at endOfMibView (or v1 noSuchName), at the OID
-cap, on cancellation, or when the agent answers with an OID that does not increase: a
-broken agent ends the walk with a message instead of looping forever.
+Walks themselves are in ``walking.py``.
 """
 
 from __future__ import annotations
