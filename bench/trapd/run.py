@@ -42,6 +42,8 @@ PY = sys.executable
 HOST = "127.0.0.1"  # bench only: everything on loopback
 SECRET = "bench-trapd-secret"
 STAMP_OID = "1.3.6.1.4.1.99999.1.0"
+V3_DEFAULT = "bench:SHA:bench-auth-1:AES:bench-priv-1"
+V3_ENGINE = bytes.fromhex("80001f8805") + b"trapblast"  # as trapblast.py sends
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -121,11 +123,15 @@ class EventSink:
 class Snmptrapd:
     name = "snmptrapd"
 
-    def __init__(self, work: Path) -> None:
+    def __init__(self, work: Path, v3: str | None = None) -> None:
         self.port = free_port()
         self.log = work / "snmptrapd.log"
         conf = work / "snmptrapd.conf"
-        conf.write_text("disableAuthorization yes\n")
+        lines = ["disableAuthorization yes"]
+        if v3:
+            user, auth, apass, priv, ppass = v3.split(":")
+            lines.append(f"createUser -e 0x{V3_ENGINE.hex()} {user} {auth} {apass} {priv} {ppass}")
+        conf.write_text("\n".join(lines) + "\n")
         self.log.write_text("")
         self.proc = subprocess.Popen(
             [*taskset(1), "snmptrapd", "-f", "-n", "-C", "-c", str(conf), "-Lf", str(self.log),
@@ -176,6 +182,7 @@ class Trapd:
         sink: EventSink | None,
         gateway: Gateway | None,
         control: int | None = None,
+        v3: str | None = None,
     ) -> None:
         self.port = free_port()
         control = control or free_port(socket.SOCK_STREAM)
@@ -197,6 +204,15 @@ class Trapd:
         self.proc = subprocess.Popen([*taskset(1), PY, "-m", "services.trapd"], cwd=ROOT, env=env)
         wait_http(self.url + "/health")
         self.http = httpx.Client(base_url=self.url, headers={"X-Snmplab-Internal": SECRET})
+        if v3:
+            user, auth, apass, priv, ppass = v3.split(":")
+            self.http.post("/traps/users", json={
+                "name": user, "auth_protocol": auth, "auth_passphrase": apass,
+                "priv_protocol": priv, "priv_passphrase": ppass,
+            }).raise_for_status()  # fmt: skip
+            # The bench's packets are built once with a fixed engine time; a run longer
+            # than the 150 s window would be refused as replays, so check no window here.
+            self.http.patch("/traps/config", json={"v3_enforce_time_window": False})
         if gateway is not None and gateway.mib_nodes:
             deadline = time.monotonic() + 30
             while not self.http.get("/traps/status").json().get("mibs_loaded"):
@@ -228,19 +244,25 @@ class Trapd:
         self.proc.wait(timeout=20)
 
 
-def blast(port: int, count: int, rate: float, stamp: bool = False) -> dict[str, Any]:
+def blast(
+    port: int, count: int, rate: float, stamp: bool = False, v3: str | None = None
+) -> dict[str, Any]:
     cmd = [*taskset(0), PY, str(HERE / "trapblast.py"), f"{HOST}:{port}", "--count", str(count),
            "--rate", str(rate), "--json"] + (["--stamp"] if stamp else [])  # fmt: skip
+    if v3:
+        cmd += ["--v3", v3]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     return result
 
 
-def run_once(rx: Snmptrapd | Trapd, rate: float, seconds: float) -> dict[str, Any]:
+def run_once(
+    rx: Snmptrapd | Trapd, rate: float, seconds: float, v3: str | None = None
+) -> dict[str, Any]:
     count = int(rate * seconds)
     rx.reset()
     cpu0 = cpu_seconds(rx.pid)
-    sent = blast(rx.port, count, rate)
+    sent = blast(rx.port, count, rate, v3=v3)
     rx.sent = sent["sent"]
     # Drained: everything arrived, or nothing new for 1.5 s.
     last, still = -1, time.monotonic()
@@ -267,19 +289,24 @@ def run_once(rx: Snmptrapd | Trapd, rate: float, seconds: float) -> dict[str, An
 
 
 def loss_and_cpu(
-    work: Path, gw: Gateway | None, rates: list[float], seconds: list[float], rounds: int
+    work: Path,
+    gw: Gateway | None,
+    rates: list[float],
+    seconds: list[float],
+    rounds: int,
+    v3: str | None = None,
 ) -> list[Any]:
     sink = EventSink()
     rxs: list[Snmptrapd | Trapd] = [
-        Snmptrapd(work),
-        Trapd(work, f"{HOST}:{sink.port}", sink, gw),
+        Snmptrapd(work, v3),
+        Trapd(work, f"{HOST}:{sink.port}", sink, gw, v3=v3),
     ]
     rows = []
     try:
         for rate, secs in zip(rates, seconds, strict=True):
             for r in range(rounds):
                 for rx in rxs:  # interleaved: A, B, A, B, ...
-                    row = run_once(rx, rate, secs) | {"round": r + 1}
+                    row = run_once(rx, rate, secs, v3) | {"round": r + 1}
                     print(json.dumps(row), flush=True)
                     rows.append(row)
         trapd = rxs[1]
@@ -400,6 +427,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--no-latency", action="store_true")
     ap.add_argument(
+        "--v3",
+        nargs="?",
+        const=V3_DEFAULT,
+        help=f"loss/CPU runs with SNMPv3 authPriv traps (default user spec {V3_DEFAULT})",
+    )
+    ap.add_argument(
         "--no-gateway", action="store_true", help="no gateway: numeric names, no WS latency"
     )
     ap.add_argument("--latency-clients", type=int, default=10)
@@ -415,7 +448,7 @@ def main() -> None:
         try:
             if gw is not None:
                 print(json.dumps({"gateway_mib_index_nodes": gw.mib_nodes}), flush=True)
-            rows = loss_and_cpu(work, gw, rates, seconds, args.rounds)
+            rows = loss_and_cpu(work, gw, rates, seconds, args.rounds, args.v3)
             summary = []
             for rate in rates:
                 for name in ("snmptrapd", "trapd"):

@@ -126,6 +126,7 @@ class UserTable:
         self.path = path
         self._lock = threading.Lock()
         self.users: dict[str, User] = {}
+        self.version = 0  # bumped on every change, so caches of derived keys know
         try:
             for d in json.loads(path.read_text()):
                 user = User.from_json(d)
@@ -145,6 +146,7 @@ class UserTable:
             users = dict(self.users)
             users[user.name] = user
             self.users = users  # one assignment: the pipeline reads without the lock
+            self.version += 1
             self._save()
 
     def delete(self, name: str) -> bool:
@@ -154,6 +156,7 @@ class UserTable:
             users = dict(self.users)
             del users[name]
             self.users = users
+            self.version += 1
             self._save()
             return True
 
@@ -187,7 +190,9 @@ class V3Receiver:
         self.users = users
         self.engine = engine
         self.decoder = decoder
-        self._keys: dict[tuple[str, bytes, int], usm.SecurityKeys] = {}
+        self._keys: dict[tuple[str, bytes], usm.SecurityKeys] = {}
+        self._ciphers: dict[tuple[str, bytes], usm.PrivCipher] = {}
+        self._users_version = -1
         # Non-authoritative time-window cache: engine ID -> (boots, time, local receive time)
         self._engines: dict[bytes, tuple[int, int, float]] = {}
         self.counts: dict[str, int] = {}
@@ -195,11 +200,17 @@ class V3Receiver:
         self._salt = int.from_bytes(os.urandom(8), "big")
 
     def keys_for(self, user: User, engine_id: bytes) -> usm.SecurityKeys:
-        key = (user.name, engine_id, id(user))
+        if self._users_version != self.users.version:
+            # A user was added, changed or removed: keys localised before may be stale.
+            self._keys.clear()
+            self._ciphers.clear()
+            self._users_version = self.users.version
+        key = (user.name, engine_id)
         keys = self._keys.get(key)
         if keys is None:
             if len(self._keys) >= KEY_CACHE_MAX:
                 self._keys.clear()
+                self._ciphers.clear()
             auth_key = usm.localize_key(user.auth, user.auth_ku, engine_id) if user.auth else b""
             priv_key = (
                 usm.priv_key(user.auth, user.priv, user.priv_ku, engine_id)
@@ -208,6 +219,8 @@ class V3Receiver:
             )
             keys = usm.SecurityKeys(user.auth, auth_key, user.priv, priv_key)
             self._keys[key] = keys
+            if keys.priv is not None:
+                self._ciphers[key] = usm.PrivCipher(keys.priv, keys.priv_key)
         return keys
 
     def _refuse(self, reason: str, msg: usm.V3Message | None = None, **kw: Any) -> Refused:
@@ -303,7 +316,7 @@ class V3Receiver:
         if has_priv:
             assert keys.priv is not None
             try:
-                data = usm.decrypt(keys.priv, keys.priv_key, msg)
+                data = self._ciphers[(user.name, msg.engine_id)].decrypt(msg)
             except usm.UsmError:
                 raise self._refuse("decryption_error", msg) from None
         try:

@@ -176,3 +176,21 @@ def test_users_persist(trapd: Trapd, tmp_path: Path) -> None:
     # Keys are stored as Ku digests, never as passphrases.
     text = (trapd.data_dir / "v3_users.json").read_text()
     assert AUTH_PASS not in text and PRIV_PASS not in text
+
+
+def test_changed_user_keys_apply_at_once(trapd: Trapd) -> None:
+    body = {"name": "rotating", "auth_protocol": "SHA", "auth_passphrase": "first-pass-1",
+            "priv_protocol": "AES", "priv_passphrase": "first-priv-1"}  # fmt: skip
+    assert trapd.post("/traps/users", json=body).status_code == 201
+    old = ["-v3", "-u", "rotating", "-l", "authPriv", "-a", "SHA", "-A", "first-pass-1",
+           "-x", "AES", "-X", "first-priv-1"]  # fmt: skip
+    send(trapd, "snmptrap", old, "rotating-1")
+    assert len(trapd.wait_traps(1, q="rotating-1")) == 1
+    body |= {"auth_passphrase": "second-pass-2"}
+    assert trapd.post("/traps/users", json=body).status_code == 201
+    before = refused(trapd).get("wrong_digest", 0)
+    send(trapd, "snmptrap", old, "rotating-2")  # the old key no longer authenticates
+    assert wait_refused(trapd, "wrong_digest", before + 1) == before + 1
+    new = [*old[:8], "second-pass-2", *old[9:]]
+    send(trapd, "snmptrap", new, "rotating-3")
+    assert len(trapd.wait_traps(1, q="rotating-3")) == 1

@@ -153,3 +153,20 @@ def test_parse_never_crashes(noise: bytes, cut: int) -> None:
             usm.parse_scoped_pdu(usm.decrypt(keys.priv, keys.priv_key, msg))
         except (DecodeError, usm.UsmError):
             pass
+
+
+@pytest.mark.parametrize("priv", ["DES", "AES", "AES-192", "AES-256-C"])
+@pytest.mark.parametrize("size", [0, 1, 15, 16, 17, 100, 333])
+def test_priv_cipher_matches_decrypt(priv: str, size: int) -> None:
+    keys = keys_for("SHA", priv)
+    assert keys.priv is not None
+    vb = ber.tlv(ber.SEQUENCE, ber.oid_tlv((1, 3, 6, 1)) + ber.tlv(ber.OCTET_STRING, b"z" * size))
+    scoped = usm.encode_scoped_pdu(ENGINE, b"", ber.SNMPV2_TRAP, 5, 0, 0, vb)
+    wire = usm.encode_message(
+        msg_id=9, max_size=1500, flags=3, engine_id=ENGINE, boots=4, etime=1234,
+        user=b"bob", scoped_pdu=scoped, keys=keys, salt=77,
+    )  # fmt: skip
+    msg = usm.parse_message(wire)
+    ctx = usm.PrivCipher(keys.priv, keys.priv_key)
+    assert ctx.decrypt(msg) == usm.decrypt(keys.priv, keys.priv_key, msg)
+    assert usm.parse_scoped_pdu(ctx.decrypt(msg)).varbinds[0][1].endswith(b"z" * size)
