@@ -104,8 +104,26 @@ function buildLedger(panel, sc) {
     const refused = Object.values(s.refused || {}).reduce((a, b) => a + Number(b || 0), 0);
     const dropped = Object.values(s.dropped || {}).reduce((a, b) => a + Number(b || 0), 0);
     setText(m.dropped, `${fmtNumber(refused)} / ${fmtNumber(dropped)}`);
-    if (s.stored_traps !== undefined) storedCount = Number(s.stored_traps);
     renderCounts();
+  }
+
+  // The stored total: an exact count from GET /traps/status up to its last_seq, plus the
+  // live traps after that seq. Pushed statuses are not used for it: they are snapshots taken
+  // at the service's pace and may lag behind the traps already counted here.
+  function applyCount(st) {
+    if (!st || st.stored_traps === undefined || st.stored_traps === null) return;
+    const last = typeof st.last_seq === 'number' ? st.last_seq : null;
+    if (last !== null && countedUpTo !== null && last < countedUpTo && !st._reset) return;
+    storedCount = Number(st.stored_traps);
+    countedUpTo = last;
+  }
+  async function refreshCount(reset = false) {
+    try {
+      const st = await api.get('/traps/status');
+      state.traps = { ...(state.traps || {}), ...st, _at: Date.now() };
+      applyCount(reset ? { ...st, _reset: true } : st);
+      renderStatus();
+    } catch { /* the status card keeps the last known values */ }
   }
 
   // Filters: answered by the server over every stored trap.
@@ -173,6 +191,7 @@ function buildLedger(panel, sc) {
   let flushQueued = false;
   let pausedNew = 0;
   let storedCount = null;
+  let countedUpTo = null;
   let reachedEnd = false;
   let loadingOlder = false;
   let generation = 0;
@@ -278,7 +297,16 @@ function buildLedger(panel, sc) {
     }
     // Keep what the reader is looking at still while rows arrive above it.
     if (!atTop) vl.el.scrollTop += fresh.length * vl.rowHeight;
-    if (storedCount !== null) storedCount += fresh.length;
+    if (storedCount !== null) {
+      const base = countedUpTo;
+      for (const tr of fresh) {
+        if (typeof tr.seq !== 'number') { storedCount += 1; continue; }
+        if (base === null || tr.seq > base) {
+          storedCount += 1;
+          if (countedUpTo === null || tr.seq > countedUpTo) countedUpTo = tr.seq;
+        }
+      }
+    }
     vl.setItems(items);
     renderCounts();
   }
@@ -302,6 +330,7 @@ function buildLedger(panel, sc) {
     missedTimer = setTimeout(() => {
       toast(`${fmtNumber(msg.count)} live traps were skipped to keep up; the list was reloaded from the store.`, 'warning');
       reload();
+      refreshCount();
     }, 300);
   });
   newBtn.addEventListener('click', () => { if (!filtered()) pauseSw.input.checked = true; reload(); });
@@ -311,7 +340,7 @@ function buildLedger(panel, sc) {
     const st = state.stats?.traps?.traps_stored;
     if (storedCount === null && st !== undefined) renderCounts();
   });
-  sc.on('open', () => { api.get('/traps/status').then((s) => { state.traps = { ...(state.traps || {}), ...s, _at: Date.now() }; renderStatus(); }).catch(() => {}); });
+  sc.on('open', () => refreshCount(true));
 
   async function exportTraps() {
     const fmt = fmtSel.value;
@@ -333,8 +362,8 @@ function buildLedger(panel, sc) {
     try {
       const r = await api.del('/traps');
       toast(`Cleared ${r && r.deleted !== undefined ? fmtNumber(r.deleted) + ' traps' : 'the trap store'}.`, 'success');
-      storedCount = 0;
       reload();
+      refreshCount(true);
     } catch (e) {
       toast(`Clear failed: ${e.message}`, 'error');
     }
@@ -343,7 +372,7 @@ function buildLedger(panel, sc) {
   const relTimer = setInterval(() => { setText(m.last, items[0] ? fmtRelative(items[0].timestamp) : '–'); setText(m.uptime, liveUptime(state.traps)); }, 1000);
   renderStatus();
   reload();
-  api.get('/traps/status').then((s) => { state.traps = { ...(state.traps || {}), ...s, _at: Date.now() }; renderStatus(); }).catch(() => {});
+  refreshCount(true);
   return () => { vl.destroy(); clearInterval(relTimer); clearTimeout(debounce); };
 }
 
