@@ -24,7 +24,7 @@ class TrapdSettings(CommonSettings):
     trapd_autostart: bool = True
     trapd_data_dir: Path = Path("data/trapd")
     trapd_rcvbuf: int = Field(
-        default=16 * 1024 * 1024,
+        default=64 * 1024 * 1024,
         ge=65536,
         description="Receive buffer asked for each listener socket, bytes (bursts wait here).",
     )
