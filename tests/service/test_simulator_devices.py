@@ -225,6 +225,12 @@ def test_walk_import_of_net_snmp_output(sim: SimulatorProcess) -> None:
     assert "0E 0F" in out and "10 11" in out
 
 
+def test_import_as_browser_upload(sim: SimulatorProcess) -> None:
+    files = {"file": ("box.snmprec", b"1.3.6.1.2.1.1.5.0|4|uploaded\n", "text/plain")}
+    r = sim.post("/simulator/profiles/up/import?format=snmprec", files=files)
+    assert r.status_code == 200 and r.json()["report"]["imported"] == 1, r.text
+
+
 def test_import_rejects_nothing_and_conflicts(sim: SimulatorProcess) -> None:
     r = sim.post("/simulator/profiles/x/import?format=snmprec", content="garbage\n")
     assert r.status_code == 422 and r.json()["report"]["issues"][0]["line"] == 1

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
+from starlette.datastructures import UploadFile
 
 from services.simulator.exports.snmprec import to_snmprec
 from services.simulator.exports.walkfile import to_walk
@@ -50,7 +51,7 @@ async def import_profile(
     """The body is the file's text. The answer reports every skipped or coerced line."""
     s = sim(request)
     _name(name)
-    body = await request.body()
+    body = await _upload(request)
     if len(body) > MAX_IMPORT:
         raise SimulatorError(413, f"import is larger than {MAX_IMPORT // 2**20} MiB")
     try:
@@ -73,6 +74,18 @@ async def import_profile(
         s.profiles.put(name, records)
         result["saved"] = True
     return result
+
+
+async def _upload(request: Request) -> bytes:
+    """The file's bytes: the raw body, or the first file of a multipart form (a browser
+    upload)."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        for value in form.values():
+            if isinstance(value, UploadFile):
+                return await value.read()
+        raise SimulatorError(422, "the form has no file field")
+    return await request.body()
 
 
 @router.get("/profiles/{name}/export")
