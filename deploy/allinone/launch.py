@@ -234,10 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     data.mkdir(parents=True, exist_ok=True)
     os.chmod(data, 0o700)
 
-    missing = [name for name in SERVICES if not (ROOT / "services" / name / "__main__.py").exists()]
-    if missing:
-        print(f"snmplab: not runnable yet, services/{{{','.join(missing)}}}/__main__.py missing")
-
     apply_defaults(data)
     config = write_config(data, sys.executable)
     if args.config_only:
