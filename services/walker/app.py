@@ -14,7 +14,6 @@ from services.common.control_app import make_control_app
 from services.common.events import EventSender
 from services.common.mibs.client import MibIndexFollower
 from services.walker.config import WalkerSettings
-from services.walker.operations import AgentError
 from services.walker.routers import execute, history, mibs, operations, stats, traps, walk
 from services.walker.service import WalkerService
 from services.walker.targets import BadInput
@@ -52,10 +51,6 @@ def create_app(settings: WalkerSettings | None = None) -> FastAPI:
     @app.exception_handler(BadInput)
     async def bad_input(_: Request, exc: BadInput) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
-
-    @app.exception_handler(AgentError)
-    async def agent_error(_: Request, exc: AgentError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=502)
 
     app.include_router(execute.router)  # before walk: /walk/execute is not a walk id
     app.include_router(operations.router)

@@ -98,13 +98,11 @@ class Pending:
         session: CommunitySession,
         request_id: int,
         encode: Callable[[], bytes],
-        on_reply: Callable[[Message], None] | None = None,
         discovering: bool = False,
     ) -> None:
         self._session = session
         self.request_id = request_id
         self._encode = encode  # called again for a resend: v3 messages carry the clock
-        self._on_reply = on_reply
         self._discovering = discovering
         self._resyncs = 0
         self._future: asyncio.Future[Message] = session._loop.create_future()
@@ -134,9 +132,6 @@ class Pending:
                     return
                 session._send(self._encode())
                 return
-        hook, self._on_reply = self._on_reply, None
-        if hook is not None:
-            hook(msg)  # e.g. a walk's next request, sent before its task even wakes
         fut.set_result(msg)
 
     def cancel(self) -> None:
@@ -247,9 +242,8 @@ class CommunitySession:
         varbinds: list[VarBind],
         non_repeaters: int = 0,
         max_repetitions: int = 0,
-        on_reply: Callable[[Message], None] | None = None,
     ) -> Pending:
-        """Send a request now; ``on_reply`` runs in the datagram callback on its answer."""
+        """Send a request now; :meth:`Pending.wait` for its answer."""
         request_id = next(self._ids) & 0x7FFFFFFF
         encoded = b"".join(message.encode_varbind(o, v) for o, v in varbinds)
         framer = self.framer
@@ -258,7 +252,7 @@ class CommunitySession:
             return bytes(framer.encode(pdu_type, request_id, non_repeaters, max_repetitions,
                                        encoded))  # fmt: skip
 
-        return Pending(self, request_id, encode, on_reply)
+        return Pending(self, request_id, encode)
 
     async def request(
         self,
@@ -297,6 +291,8 @@ class BlockingSession:
         self.resends = 0
         self.malformed = 0
         self._ids = itertools.count(random.randint(1, 1 << 30))
+        # Submitted requests: id -> [encode, deadline, tries so far]
+        self._out: dict[int, list[Any]] = {}
         self._sock = socket.socket(endpoint.family, socket.SOCK_DGRAM)
         try:
             self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
@@ -317,6 +313,63 @@ class BlockingSession:
     def _send_raw(self, datagram: bytes) -> None:
         with contextlib.suppress(OSError):  # e.g. a refusal left by an earlier ICMP error
             self._sock.send(datagram)
+
+    def submit(self, pdu_type: int, oid_content: bytes, max_repetitions: int) -> int:
+        """Send a request whose answer :meth:`next_answer` will hand back; its id."""
+        request_id, encode = self.send(pdu_type, oid_content, max_repetitions)
+        self._out[request_id] = [encode, time.monotonic() + self.timeout, 0]
+        return int(request_id)
+
+    def forget(self, request_id: int) -> None:
+        """Stop waiting for a submitted request (its answer, if it comes, is dropped)."""
+        self._out.pop(request_id, None)
+
+    def next_answer(self, control: Any = None) -> tuple[int, Message | None]:
+        """The next answer to any submitted request, as ``(request id, message)``; the
+        message is None when that request ran out of retries. Resends on each request's
+        own timeout; SnmpCancelled when ``control`` is cancelled."""
+        sock = self._sock
+        out = self._out
+        while True:
+            if control is not None and control.cancelled:
+                raise SnmpCancelled()
+            if not out:
+                raise RuntimeError("next_answer with nothing submitted")
+            now = time.monotonic()
+            for request_id, entry in list(out.items()):
+                if entry[1] <= now:
+                    if entry[2] >= self.retries:
+                        del out[request_id]
+                        return request_id, None
+                    entry[2] += 1
+                    entry[1] = now + self.timeout
+                    self.resends += 1
+                    self._send_raw(entry[0]())
+            wait = min(entry[1] for entry in out.values()) - now
+            sock.settimeout(max(0.001, min(wait, 0.1)))
+            try:
+                data = sock.recv(65535)
+            except (TimeoutError, ConnectionRefusedError):
+                continue
+            try:
+                header, msg = self.framer.decode(data)
+            except ber.DecodeError:
+                self.malformed += 1
+                continue
+            found = out.get(msg.request_id)
+            if found is None:
+                continue
+            if msg.pdu_type == ber.REPORT:
+                self.framer.report_action(header, msg)  # raises on a Report we cannot use
+                found[2] += 1  # a resync counts against the request's tries
+                if found[2] > self.retries + 3:
+                    raise SnmpFailure("SNMPv3: the agent keeps rejecting our clock "
+                                      "(notInTimeWindow)")  # fmt: skip
+                found[1] = time.monotonic() + self.timeout
+                self._send_raw(found[0]())
+                continue
+            del out[msg.request_id]
+            return msg.request_id, msg
 
     def readable(self) -> bool:
         """Whether an answer is waiting on the socket (a poll that does not block)."""

@@ -21,15 +21,6 @@ OID = tuple[int, ...]
 class Session(Protocol):
     version: int
 
-    def start(
-        self,
-        pdu_type: int,
-        varbinds: list[VarBind],
-        non_repeaters: int = 0,
-        max_repetitions: int = 0,
-        on_reply: Callable[[Message], None] | None = None,
-    ) -> Any: ...
-
     async def request(
         self,
         pdu_type: int,
@@ -37,10 +28,6 @@ class Session(Protocol):
         non_repeaters: int = 0,
         max_repetitions: int = 0,
     ) -> Message: ...
-
-
-class AgentError(Exception):
-    """The agent answered with an error-status; the message names it and the var-bind."""
 
 
 @dataclass
@@ -51,12 +38,9 @@ class WalkControl:
     cancelled: bool = False
     oids: int = 0
     started: float = field(default_factory=time.monotonic)
-    pendings: set[Any] = field(default_factory=set)  # requests on the wire, per segment
 
     def cancel(self) -> None:
-        self.cancelled = True
-        for pending in list(self.pendings):
-            pending.cancel()
+        self.cancelled = True  # the walk's thread sees it within 0.1 s
 
     @property
     def rate(self) -> float:
@@ -114,14 +98,6 @@ async def request(
             error_text(msg, varbinds),
         )
     return RequestOutcome(rows)
-
-
-async def get(session: Session, oids: list[OID], describe: Describer) -> list[dict[str, Any]]:
-    request_vbs = null_varbinds(oids)
-    msg = await session.request(ber.GET_REQUEST, request_vbs)
-    if msg.error_status:
-        raise AgentError(error_text(msg, request_vbs))
-    return [row(ber.decode_oid(o), v, describe) for o, v in msg.varbinds]
 
 
 END_TAGS = (ber.END_OF_MIB_VIEW,)

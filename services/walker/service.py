@@ -20,11 +20,10 @@ from services.walker.names import Names
 from services.walker.operations import WalkControl
 from services.walker.requests import WalkRequest
 from services.walker.sender import Sender
-from services.walker.sessions import open_session
 from services.walker.stats import WalkerStats
 from services.walker.targets import BadInput, check_community, resolve
 from services.walker.usm_client import UsmFramer
-from services.walker.walking import WalkOutcome, split_points, walk, walk_blocking
+from services.walker.walking import WalkOutcome, split_points, walk_blocking
 
 
 def load_engine_id(data_dir: Path) -> tuple[bytes, int]:
@@ -95,23 +94,7 @@ class WalkerService:
         self.running[walk_id] = control
         started = time.time()
         try:
-            if req.parallel == 1:
-                outcome, resends = await self._walk_in_thread(req, root, control)
-            else:
-                async with open_session(req) as session:
-                    outcome = await walk(
-                        session,
-                        root,
-                        self.names.describe,
-                        control,
-                        bulk=req.operation == "bulkwalk" and req.version != "v1",
-                        max_repetitions=req.max_repetitions,
-                        max_oids=req.max_oids,
-                        split=split_points(root, self.names.resolver),
-                        parallel=req.parallel,
-                        on_progress=self.progress,
-                    )
-                    resends = getattr(session, "resends", 0)
+            outcome, resends = await self._walk_in_thread(req, root, control)
         except SnmpFailure as exc:
             self.stats.walk_done(0, ok=False)
             control.oids = 0
@@ -169,6 +152,8 @@ class WalkerService:
                     bulk=req.operation == "bulkwalk" and req.version != "v1",
                     max_repetitions=req.max_repetitions,
                     max_oids=req.max_oids,
+                    split=split_points(root, self.names.resolver),
+                    parallel=req.parallel,
                     on_progress=self.progress,
                 )
 

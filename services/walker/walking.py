@@ -13,7 +13,6 @@ round trips are in flight at once.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
@@ -23,15 +22,12 @@ from typing import Any
 from services.common.mibs.index import MibIndex
 from services.common.snmp import ber, message
 from services.common.snmp.message import Message
-from services.walker.client import BlockingSession, SnmpCancelled, SnmpFailure
+from services.walker.client import BlockingSession, SnmpCancelled, SnmpFailure, SnmpTimeout
 from services.walker.operations import (
     END_TAGS,
     OID,
-    AgentError,
-    Session,
     WalkControl,
     error_text,
-    get,
     scope,
 )
 from services.walker.varbinds import Describer, row
@@ -183,227 +179,161 @@ def _finish(seg: _Segment, shared: _Shared) -> None:
         seg.status = "truncated"  # stopped because another segment hit the cap
 
 
-async def _walk_segment(
-    session: Session,
-    seg: _Segment,
-    in_scope: Callable[[bytes], bool],
-    describe: Describer,
-    shared: _Shared,
-    op: int,
-    reps: int,
-) -> None:
-    control = shared.control
-    high = seg.high
-    cur = _Cursor(seg.start)
-    sent_tail = [seg.start]
-    chained: deque[Any] = deque()  # at most one request ahead of the rows rendered
-    reps_now = [reps]  # halved when the agent says tooBig
+class _Run:
+    """One segment of a threaded walk: its exchange with the agent and its rendering."""
 
-    def send_next(tail_oid: bytes) -> Any:
-        seg.requests += 1
-        nxt = session.start(op, [(tail_oid, ber.NULL_TLV)], 0, reps_now[0], on_reply=chain)
-        control.pendings.add(nxt)
-        return nxt
+    __slots__ = ("backlog", "cur", "exchanging", "pos", "received", "rendered_all", "reps",
+                 "request", "seg", "sent_tail")  # fmt: skip
 
-    def chain(msg: Message) -> None:
-        # Runs in the datagram callback: the next request leaves before the walk task wakes.
-        if chained or control.cancelled or shared.capped or msg.error_status or not msg.varbinds:
-            return
-        tail_oid, tail_val = msg.varbinds[-1]
-        if tail_val[0] in END_TAGS or not in_scope(tail_oid):
-            return
-        tail = ber.decode_oid(tail_oid)
-        if tail <= sent_tail[0] or (high is not None and tail >= high):
-            return  # not increasing (reported below), or this segment is done
-        sent_tail[0] = tail
-        chained.append(send_next(tail_oid))
-
-    pending: Any = send_next(ber.encode_oid(seg.start))
-    try:
-        while pending is not None:
-            try:
-                msg: Message = await pending.wait()
-            finally:
-                control.pendings.discard(pending)
-            if msg.error_status == message.TOO_BIG and reps_now[0] > 1:
-                # The answer would not fit the agent's message size: ask for fewer.
-                reps_now[0] //= 2
-                pending = send_next(ber.encode_oid(sent_tail[0]))
-                continue
-            if _reply_error(msg, seg, session.version, cur):
-                break
-            pending = chained.popleft() if chained else None
-            stop = _take(msg.varbinds, seg, cur, in_scope, describe, shared)
-            control.oids = shared.total
-            if stop or control.cancelled or shared.capped:
-                _finish(seg, shared)
-                break
-            if pending is None:
-                # The answer came while a request was already ahead; go on from here.
-                tail_oid = msg.varbinds[-1][0]
-                tail = ber.decode_oid(tail_oid)
-                if tail > sent_tail[0] and (high is None or tail < high):
-                    sent_tail[0] = tail
-                    pending = send_next(tail_oid)
-        if pending is not None:
-            pending.cancel()
-            control.pendings.discard(pending)
-    except SnmpCancelled:
-        seg.status, seg.note = "cancelled", "walk cancelled"
-    except SnmpFailure as exc:
-        seg.status, seg.note, seg.error = "error", str(exc), exc
-    finally:
-        for later in chained:
-            later.cancel()
-            control.pendings.discard(later)
+    def __init__(self, seg: _Segment, reps: int) -> None:
+        self.seg = seg
+        self.cur = _Cursor(seg.start)
+        self.sent_tail = seg.start
+        self.reps = reps
+        self.request: int | None = None
+        self.exchanging = False
+        self.backlog: deque[list[tuple[bytes, bytes]]] = deque()
+        self.pos = 0  # rendered so far in backlog[0]
+        self.received = 0  # var-binds received: no segment needs more than the cap
+        self.rendered_all = False  # the segment's rendering found its end
 
 
-def _walk_segment_blocking(
+def _walk_segments_blocking(
     session: BlockingSession,
-    seg: _Segment,
+    segments: list[_Segment],
     in_scope: Callable[[bytes], bool],
     describe: Describer,
     shared: _Shared,
     op: int,
     reps: int,
+    parallel: int,
     on_progress: Callable[[WalkControl], None] | None,
     progress_every: float,
 ) -> None:
-    """The segment walk on a blocking socket in a worker thread.
+    """Segments walked on a blocking socket in a worker thread, up to ``parallel`` at once.
 
-    Answers are rendered in the gaps: the next request leaves as soon as an answer is in,
-    and rows are rendered a few at a time only while the socket has nothing to read. The
-    exchange with the agent thus runs at the agent's pace, as snmpbulkwalk's does, and
-    whatever is left is rendered at the end.
+    Each answer is handled at once: the segment's next request leaves, and the var-binds
+    wait in that segment's backlog. Rows are rendered a few at a time only while the socket
+    has nothing to read, so the exchange runs at the agent's pace; what is left is rendered
+    at the end.
     """
     control = shared.control
-    high = seg.high
-    cur = _Cursor(seg.start)
-    sent_tail = seg.start
+    runs = [_Run(seg, reps) for seg in segments]
+    waiting = deque(runs)  # not started yet
+    by_request: dict[int, _Run] = {}
     next_progress = time.monotonic() + progress_every
-    backlog: deque[list[tuple[bytes, bytes]]] = deque()
-    pos = 0  # rendered so far in backlog[0]
-    received = 0
-    done = False
 
-    def render(until_readable: bool) -> None:
-        nonlocal pos, done
-        while backlog and not done:
+    def issue(run: _Run, oid_content: bytes) -> None:
+        run.seg.requests += 1
+        run.request = session.submit(op, oid_content, run.reps)
+        by_request[run.request] = run
+
+    def stop_exchange(run: _Run) -> None:
+        if run.request is not None:
+            session.forget(run.request)
+            by_request.pop(run.request, None)
+            run.request = None
+        run.exchanging = False
+
+    def render(run: _Run, until_readable: bool) -> bool:
+        """Render some of ``run``'s backlog; False when the socket wants attention."""
+        while run.backlog and not run.rendered_all:
             if until_readable and session.readable():
-                return
-            vbs = backlog[0]
-            done, pos = _take_range(vbs, pos, pos + 8 if until_readable else len(vbs), seg,
-                                    cur, in_scope, describe, shared)  # fmt: skip
-            if pos >= len(vbs):
-                backlog.popleft()
-                pos = 0
-        control.oids = shared.total
-
-    seg.requests += 1
-    req: Any = session.send(op, ber.encode_oid(seg.start), reps)
-    try:
-        while req is not None and not done:
-            render(until_readable=True)
+                return False
+            vbs = run.backlog[0]
+            limit = run.pos + 8 if until_readable else len(vbs)
+            done, run.pos = _take_range(vbs, run.pos, limit, run.seg, run.cur, in_scope,
+                                        describe, shared)  # fmt: skip
+            if run.pos >= len(vbs):
+                run.backlog.popleft()
+                run.pos = 0
             if done:
+                run.rendered_all = True
+                stop_exchange(run)
+        return True
+
+    try:
+        while True:
+            while (waiting and len(by_request) < parallel and not control.cancelled
+                   and not shared.capped):  # fmt: skip
+                run = waiting.popleft()
+                run.exchanging = True
+                issue(run, ber.encode_oid(run.seg.start))
+            if not by_request:
                 break
-            msg = session.wait(req, control)
-            if msg.error_status == message.TOO_BIG and reps > 1:
-                reps //= 2
-                seg.requests += 1
-                req = session.send(op, ber.encode_oid(sent_tail), reps)
+            for run in runs:  # render in the gaps, in walk order
+                if not render(run, until_readable=True):
+                    break
+            control.oids = shared.total
+            if not by_request:
                 continue
-            req = None
-            if _reply_error(msg, seg, session.version, cur):
-                break
+            request_id, msg = session.next_answer(control)
+            run_or_none = by_request.pop(request_id, None)
+            if run_or_none is None:
+                continue
+            run = run_or_none
+            run.request = None
+            seg = run.seg
+            if msg is None:
+                seg.status, seg.note = (
+                    "error",
+                    (
+                        f"no response from {session.endpoint.label} after "
+                        f"{session.retries + 1} tries of {session.timeout:g} s"
+                    ),
+                )
+                seg.error = SnmpTimeout(seg.note)
+                run.exchanging = False
+                continue
+            if msg.error_status == message.TOO_BIG and run.reps > 1:
+                run.reps //= 2
+                issue(run, ber.encode_oid(run.sent_tail))
+                continue
+            if _reply_error(msg, seg, session.version, run.cur):
+                run.exchanging = False
+                continue
             tail_oid, tail_val = msg.varbinds[-1]
-            received += len(msg.varbinds)
+            run.received += len(msg.varbinds)
+            run.exchanging = False
             if (
                 not control.cancelled
-                and not (shared.max_oids and received >= shared.max_oids)
+                and not shared.capped
+                and not (shared.max_oids and run.received >= shared.max_oids)
                 and tail_val[0] not in END_TAGS
                 and in_scope(tail_oid)
+                and not run.rendered_all
             ):
                 tail = ber.decode_oid(tail_oid)
-                if tail > sent_tail and (high is None or tail < high):
-                    sent_tail = tail
-                    seg.requests += 1
-                    req = session.send(op, tail_oid, reps)
-            backlog.append(msg.varbinds)
+                if tail > run.sent_tail and (seg.high is None or tail < seg.high):
+                    run.sent_tail = tail
+                    run.exchanging = True
+                    issue(run, tail_oid)
+            run.backlog.append(msg.varbinds)
             if on_progress is not None and time.monotonic() >= next_progress:
                 next_progress = time.monotonic() + progress_every
-                control.oids = shared.total
                 on_progress(control)
     except SnmpCancelled:
-        seg.status, seg.note = "cancelled", "walk cancelled"
+        for run in runs:
+            if run.seg.status == "complete":
+                run.seg.status, run.seg.note = "cancelled", "walk cancelled"
     except SnmpFailure as exc:
-        seg.status, seg.note, seg.error = "error", str(exc), exc
-    # The rows that arrived are kept, whatever stopped us; a stop found among them (a cap,
-    # a broken order) came before the one that ended the exchange, so it is the reason.
-    later = (seg.status, seg.note)
-    seg.status, seg.note = "complete", None
-    render(until_readable=False)
-    if not done and later[0] != "complete":
-        seg.status, seg.note = later
-    if done or control.cancelled or shared.capped:
-        _finish(seg, shared)
-
-
-async def walk(
-    session: Session,
-    root: OID,
-    describe: Describer,
-    control: WalkControl,
-    *,
-    bulk: bool,
-    max_repetitions: int = 25,
-    max_oids: int = 0,
-    split: list[OID] | None = None,
-    parallel: int = 1,
-    on_progress: Callable[[WalkControl], None] | None = None,
-    progress_every: float = 0.5,
-) -> WalkOutcome:
-    """Walk the subtree under ``root``; with ``split`` points and ``parallel`` > 1, as
-    contiguous segments walked side by side (at most ``parallel`` at a time)."""
-    t0 = time.monotonic()
-    in_scope = scope(root)
-    start = root if len(root) > 1 else (root[0], 0)
-    op = ber.GET_BULK_REQUEST if bulk and session.version != message.V1 else ber.GET_NEXT_REQUEST
-    reps = max_repetitions if op == ber.GET_BULK_REQUEST else 0
-    bounds = [p for p in (split or []) if p > start] if parallel > 1 else []
-    lows = [start, *bounds]
-    segments = [_Segment(lo, hi) for lo, hi in zip(lows, [*bounds, None], strict=True)]
-    shared = _Shared(control, max_oids=max_oids)
-    gate = asyncio.Semaphore(max(1, parallel))
-
-    async def run(seg: _Segment) -> None:
-        async with gate:
-            if control.cancelled or shared.capped:
-                seg.status = "cancelled" if control.cancelled else "truncated"
-                return
-            await _walk_segment(session, seg, in_scope, describe, shared, op, reps)
-
-    async def report() -> None:
-        while True:
-            await asyncio.sleep(progress_every)
-            if on_progress is not None:
-                on_progress(control)
-
-    reporter = asyncio.create_task(report())
-    try:
-        await asyncio.gather(*(run(seg) for seg in segments))
-    finally:
-        reporter.cancel()
-    rows, status, note = _assemble(segments, control, max_oids)
-    if not rows and status == "complete" and len(root) > 1:
-        # Like snmpwalk: a walk of a leaf instance returns that instance.
-        try:
-            got = await get(session, [root], describe)
-        except (AgentError, SnmpFailure):
-            got = []
-        rows = [r for r in got if r["type"] not in ("noSuchObject", "noSuchInstance")]
-    control.oids = len(rows)
-    requests = sum(s.requests for s in segments)
-    return WalkOutcome(rows, status, note, requests, time.monotonic() - t0, len(segments))
+        for run in runs:
+            if run.exchanging and run.seg.status == "complete":
+                run.seg.status, run.seg.note, run.seg.error = "error", str(exc), exc
+    for run in runs:
+        stop_exchange(run)
+        # The rows that arrived are kept, whatever stopped us; a stop found among them (a
+        # cap, a broken order) came before the one that ended the exchange: it is the reason.
+        later = (run.seg.status, run.seg.note)
+        run.seg.status, run.seg.note = "complete", None
+        render(run, until_readable=False)
+        if not run.rendered_all and later[0] != "complete":
+            run.seg.status, run.seg.note = later
+        if run in waiting and run.seg.status == "complete" and (control.cancelled or shared.capped):
+            run.seg.status = "cancelled" if control.cancelled else "truncated"
+        elif run.rendered_all or control.cancelled or shared.capped:
+            _finish(run.seg, shared)
+    control.oids = shared.total
 
 
 def _assemble(
@@ -442,23 +372,29 @@ def walk_blocking(
     bulk: bool,
     max_repetitions: int = 25,
     max_oids: int = 0,
+    split: list[OID] | None = None,
+    parallel: int = 1,
     on_progress: Callable[[WalkControl], None] | None = None,
     progress_every: float = 0.5,
 ) -> WalkOutcome:
-    """One-segment v1/v2c walk for a worker thread (``asyncio.to_thread``)."""
+    """The walk for a worker thread (``run_in_executor``); same results as :func:`walk`."""
     t0 = time.monotonic()
     in_scope = scope(root)
     start = root if len(root) > 1 else (root[0], 0)
     op = ber.GET_BULK_REQUEST if bulk and session.version != message.V1 else ber.GET_NEXT_REQUEST
     reps = max_repetitions if op == ber.GET_BULK_REQUEST else 0
-    seg = _Segment(start, None)
+    bounds = [p for p in (split or []) if p > start] if parallel > 1 else []
+    lows = [start, *bounds]
+    segments = [_Segment(lo, hi) for lo, hi in zip(lows, [*bounds, None], strict=True)]
     shared = _Shared(control, max_oids=max_oids)
-    _walk_segment_blocking(session, seg, in_scope, describe, shared, op, reps, on_progress,
-                           progress_every)  # fmt: skip
-    rows, status, note = _assemble([seg], control, max_oids)
+    _walk_segments_blocking(session, segments, in_scope, describe, shared, op, reps,
+                            max(1, parallel), on_progress, progress_every)  # fmt: skip
+    rows, status, note = _assemble(segments, control, max_oids)
+    requests = sum(s.requests for s in segments)
     if not rows and status == "complete" and len(root) > 1:
+        # Like snmpwalk: a walk of a leaf instance returns that instance.
         try:
-            seg.requests += 1
+            requests += 1
             msg = session.wait(session.send(ber.GET_REQUEST, ber.encode_oid(root), 0), control)
             got = [] if msg.error_status else [
                 row(ber.decode_oid(o), v, describe) for o, v in msg.varbinds]  # fmt: skip
@@ -466,4 +402,4 @@ def walk_blocking(
             got = []
         rows = [r for r in got if r["type"] not in ("noSuchObject", "noSuchInstance")]
     control.oids = len(rows)
-    return WalkOutcome(rows, status, note, seg.requests, time.monotonic() - t0, 1)
+    return WalkOutcome(rows, status, note, requests, time.monotonic() - t0, len(segments))
