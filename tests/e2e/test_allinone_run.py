@@ -137,7 +137,8 @@ def test_make_run_starts_four_services_and_ctrl_c_stops_them(
         assert (data / "logs" / f"{name}.log").is_file(), name
 
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
-    assert process.wait(timeout=30) == 0, output.read_text()
+    # supervisord stops the four in turn, each given stopwaitsecs (10 s) to exit.
+    assert process.wait(timeout=60) == 0, output.read_text()
     for name, pid in pids.items():
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
