@@ -427,6 +427,7 @@ export function mount(root) {
 
   async function useAsDevice() {
     if (!result) { toast('Run a walk first: its var-binds become the device data.', 'warning'); return; }
+    if (!result.meta.history_id) { toast('Only a stored walk becomes a device: run a walk or bulk walk (not a single request).', 'warning'); return; }
     const name = h('input', { value: `${result.meta.target.replace(/[^\w.-]/g, '_')}-recording`, attrs: { 'aria-label': 'Device name' } });
     const community = h('input', { value: `rec${Math.random().toString(36).slice(2, 6)}` });
     const m = modal('Use as a simulated device', {
@@ -436,13 +437,11 @@ export function mount(root) {
     if (!(await m.result)) return;
     try {
       const id = result.meta.history_id;
-      const r = id
-        ? await api.post(`/walk/history/${encodeURIComponent(id)}/simulate`, { profile: name.value.trim(), device: true, device_name: name.value.trim(), community: community.value.trim() })
-        : await api.post('/simulator/devices/from-walk', { name: name.value.trim(), community: community.value.trim(), varbinds: result.varbinds });
+      const r = await api.post(`/walk/history/${encodeURIComponent(id)}/simulate`, { profile: name.value.trim(), device: true, device_name: name.value.trim(), community: community.value.trim() });
       toast(`Device ${(r && (r.device_name || (r.device && r.device.name) || r.name)) || name.value} created.`, 'success');
       go('simulator');
     } catch (e) {
-      toast(e.status === 404 ? 'The simulator does not import recordings yet.' : `Could not create the device: ${e.message}`, 'error');
+      toast(`Could not create the device: ${e.message}`, 'error');
     }
   }
 
