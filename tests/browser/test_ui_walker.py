@@ -153,3 +153,49 @@ def test_a_slow_walk_shows_progress_and_can_be_cancelled(
     finally:
         ok_json(ui_api.delete("/api/simulator/devices/ui-slow"))
     assert page_errors == []
+
+
+def test_snmpv3_walk_with_credentials_from_the_form(
+    ui_stack: StackAddresses,
+    ui_api: httpx.Client,
+    new_context: Callable[..., BrowserContext],
+    page_errors: list[str],
+) -> None:
+    ensure_simulator_running(ui_api)
+    user = {
+        "name": "uiv3user",
+        "auth": "SHA-256",
+        "auth_key": "ui-auth-passphrase",
+        "priv": "AES",
+        "priv_key": "ui-priv-passphrase",
+    }
+    ok_json(ui_api.post("/api/simulator/users", json=user))
+    try:
+        page = open_page(new_context(), ui_stack.gateway_url, page_errors)
+        login(page, ui_stack)
+        goto(page, ui_stack, "walker")
+        target = ui_stack.simulator_from_walker
+        page.fill("#walk-host", target.host)
+        page.fill("#walk-port", str(target.port))
+        page.select_option("#walk-version", "v3")
+        expect(page.locator("#walk-community")).to_be_hidden()
+        page.fill("#walk-user", "uiv3user")
+        page.select_option("#walk-level", "authPriv")
+        page.select_option("#walk-authp", "SHA-256")
+        page.fill("#walk-authk", "ui-auth-passphrase")
+        page.select_option("#walk-privp", "AES")
+        page.fill("#walk-privk", "ui-priv-passphrase")
+        page.fill("#walk-oid", SYSTEM)
+        if page.is_checked("#walk-parse"):
+            page.click("label:has(#walk-parse)")
+        page.click("#tab-varbinds")
+        page.click("#walk-run")
+        expect(page.locator(".vlist")).to_contain_text("SNMPv2-MIB::sysName.0")
+
+        # A wrong passphrase is an error the page explains, not a hang.
+        page.fill("#walk-authk", "not-the-passphrase")
+        page.click("#walk-run")
+        expect(page.get_by_role("alert").filter(has_text="v3")).to_be_visible(timeout=20_000)
+    finally:
+        ok_json(ui_api.delete("/api/simulator/users/uiv3user"))
+    assert page_errors == []
