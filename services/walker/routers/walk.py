@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from services.common.snmp import ber
@@ -17,11 +18,11 @@ router = APIRouter()
 
 def json_response(body: Any, status_code: int = 200) -> Response:
     # Walks return thousands of rows; FastAPI's generic encoder would cost more than the walk.
-    return Response(
-        content=json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
-        status_code=status_code,
-        media_type="application/json",
-    )
+    try:
+        content = orjson.dumps(body)
+    except TypeError:  # an integer beyond 64 bits (a broken agent's INTEGER): the slow path
+        content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    return Response(content=content, status_code=status_code, media_type="application/json")
 
 
 @router.post("/walk")
