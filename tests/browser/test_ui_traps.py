@@ -72,6 +72,13 @@ def test_snmptrap_appears_in_the_open_ledger_within_a_second(
     page.press("#trap-search", "Enter")
     expect(rows).to_have_count(0)
     page.click("text=Reset filters")
+
+    # From a trap's detail, one click filters the ledger to its type (answered by the server).
+    rows.filter(has_text="IF-MIB::linkDown").click()
+    page.get_by_role("dialog").get_by_role("button", name="Same type").click()
+    expect(page.locator("#trap-type")).to_have_value(LINK_DOWN)
+    expect(rows).to_have_count(1)
+    page.click("text=Reset filters")
     assert page_errors == []
 
 

@@ -133,7 +133,7 @@ export function kvList(pairs) {
   return dl;
 }
 
-export function trapDetail(trap) {
+export function trapDetail(trap, { onFilter } = {}) {
   const json = JSON.stringify(trap, null, 2);
   const vbTable = h('table', { class: 'table' },
     h('thead', {}, h('tr', {}, h('th', { text: 'Name' }), h('th', { text: 'OID' }), h('th', { text: 'Type' }), h('th', { text: 'Value' }))),
@@ -159,6 +159,10 @@ export function trapDetail(trap) {
     wide: true,
     body,
     actions: [
+      ...(onFilter ? [
+        { label: 'Same source', onClick: (close) => { close(); onFilter('source', String(trap.source || '').replace(/:\d+$/, '')); } },
+        { label: 'Same type', onClick: (close) => { close(); onFilter('trap', trap.trap_oid || trap.trap_type); } },
+      ] : []),
       ...(trap.seq !== undefined ? [{ label: 'Replay…', onClick: () => replayTrap(trap) }] : []),
       { label: 'Copy JSON', onClick: () => copyText(json) },
       { label: 'Download', onClick: () => downloadText(json, `trap_${trap.seq ?? trap.timestamp}.json`, 'application/json') },

@@ -173,7 +173,7 @@ function buildLedger(panel, sc) {
         h('span', { class: 'mono small muted', text: varbindPreview(tr) }),
       );
     },
-    onOpen: (tr) => trapDetail(tr),
+    onOpen: (tr) => trapDetail(tr, { onFilter: (key, value) => { (key === 'source' ? fsource : ftrap).value = value; reload(); } }),
     onEnd: () => loadOlder(),
   });
   const empty = emptyState('No traps match. Send one with snmptrap, or from the Send tab.');
