@@ -266,3 +266,37 @@ def test_fuzz_never_raises(junk: bytes, at: int) -> None:
         wire[at % len(wire)] = junk[0]
     for data in (bytes(wire), junk, bytes(wire) + junk):
         r.handle(data, None, {b"public": dev})  # must not raise
+
+
+def _bulk_answer(dev: Device, maxrep: int, start: str = "1.3.6.1") -> message.Message | None:
+    out = _handle(dev, _request(V2, "GetBulkRequestPDU", [start], maxrep=maxrep))
+    if out is None:
+        return None
+    msg = message.decode_message(out)
+    assert isinstance(msg, message.Message)
+    return msg
+
+
+def test_quirks() -> None:
+    many = [Record((1, 3, 6, 1, 4, 1, 9, i), "OctetString", b"v" * 30) for i in range(1, 100)]
+    msg = _bulk_answer(_device(many, faults=Faults(quirks=["bulk_ignores_max_repetitions"])), 2)
+    assert msg is not None and len(msg.varbinds) == 64
+    assert _bulk_answer(_device(many, faults=Faults(quirks=["no_bulk"])), 5) is None
+    msg = _bulk_answer(_device(many, faults=Faults(quirks=["too_big"])), 20)
+    assert msg is not None and msg.error_status == 1 and msg.varbinds == []
+    msg = _bulk_answer(_device(many), 20)
+    assert msg is not None and msg.error_status == 0 and len(msg.varbinds) == 20
+
+
+def test_counter32_wrap_quirk_starts_near_the_wrap() -> None:
+    from services.simulator.builder import build_records
+    from services.simulator.values_live import LiveValue
+
+    rec = Record(
+        (1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 1), "Counter32", 0, LiveRule("numeric", {"rate": "1000"})
+    )
+    cfg = DeviceConfig(name="w", faults=Faults(quirks=["counter32_wrap"]))
+    (out,) = build_records([rec], cfg)
+    assert out.rule is not None
+    live = LiveValue(ber.COUNTER32, out.rule)
+    assert live.value(0) > 2**32 - 40_000 and live.value(31) < 10_000
