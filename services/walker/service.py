@@ -131,7 +131,7 @@ class WalkerService:
     async def _walk_in_thread(
         self, req: WalkRequest, root: tuple[int, ...], control: WalkControl
     ) -> tuple[WalkOutcome, int]:
-        """A one-segment v1/v2c walk on a blocking socket in a worker thread."""
+        """The walk on a blocking socket in a worker thread (see ``walking.py``)."""
         endpoint = await resolve(req.target, req.port)
         if req.version == "v3":
             session = BlockingSession(endpoint, message.V3, framer=UsmFramer(req),
@@ -157,7 +157,15 @@ class WalkerService:
                     on_progress=self.progress,
                 )
 
-            outcome = await asyncio.get_running_loop().run_in_executor(self.threads, job)
+            running = asyncio.get_running_loop().run_in_executor(self.threads, job)
+            try:
+                outcome = await asyncio.shield(running)
+            except asyncio.CancelledError:
+                # The HTTP request went away: stop the walk before its socket is closed.
+                control.cancel()
+                with contextlib.suppress(Exception):
+                    await running
+                raise
             return outcome, session.resends
 
     def cancel(self, walk_id: str) -> bool:
