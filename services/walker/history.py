@@ -15,6 +15,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 SECRET_FIELDS = ("auth_key", "priv_key")
 
 _SCHEMA = """
@@ -48,7 +50,11 @@ class History:
     def _save(self, meta: dict[str, Any], params: dict[str, Any], rows: list[dict[str, Any]],
               source: str) -> int:  # fmt: skip
         clean = {k: v for k, v in params.items() if k not in SECRET_FIELDS}
-        blob = zlib.compress(json.dumps(rows, separators=(",", ":")).encode(), 1)
+        try:
+            text = orjson.dumps(rows)
+        except TypeError:  # an integer beyond 64 bits: the slow path
+            text = json.dumps(rows, separators=(",", ":")).encode()
+        blob = zlib.compress(text, 1)
         with self._lock:
             cur = self._db.execute(
                 "INSERT INTO walks (walk_id, created, source, meta, params, rows) "
@@ -95,7 +101,11 @@ class History:
         if got is None:
             return None
         source, meta, params, blob = got
-        rows = json.loads(zlib.decompress(blob))
+        text = zlib.decompress(blob)
+        try:
+            rows = orjson.loads(text)
+        except orjson.JSONDecodeError:  # integers beyond 64 bits were stored by json
+            rows = json.loads(text)
         return {"id": walk, "source": source, **json.loads(meta)}, json.loads(params), rows
 
     async def aget(
