@@ -52,8 +52,8 @@ class History:
         clean = {k: v for k, v in params.items() if k not in SECRET_FIELDS}
         try:
             text = orjson.dumps(rows)
-        except TypeError:  # an integer beyond 64 bits: the slow path
-            text = json.dumps(rows, separators=(",", ":")).encode()
+        except TypeError:  # an integer beyond 64 bits: exact, by the slow path, marked
+            text = b"J" + json.dumps(rows, separators=(",", ":")).encode()
         blob = zlib.compress(text, 1)
         with self._lock:
             cur = self._db.execute(
@@ -102,10 +102,8 @@ class History:
             return None
         source, meta, params, blob = got
         text = zlib.decompress(blob)
-        try:
-            rows = orjson.loads(text)
-        except orjson.JSONDecodeError:  # integers beyond 64 bits were stored by json
-            rows = json.loads(text)
+        # orjson would read an integer beyond 64 bits as a float; those rows were marked.
+        rows = json.loads(text[1:]) if text[:1] == b"J" else orjson.loads(text)
         return {"id": walk, "source": source, **json.loads(meta)}, json.loads(params), rows
 
     async def aget(
