@@ -170,3 +170,64 @@ def test_priv_cipher_matches_decrypt(priv: str, size: int) -> None:
     ctx = usm.PrivCipher(keys.priv, keys.priv_key)
     assert ctx.decrypt(msg) == usm.decrypt(keys.priv, keys.priv_key, msg)
     assert usm.parse_scoped_pdu(ctx.decrypt(msg)).varbinds[0][1].endswith(b"z" * size)
+
+
+def _general(fn_name: str, fast_name: str, data: bytes) -> object:
+    saved = getattr(usm, fast_name)
+    setattr(usm, fast_name, lambda _d: None)
+    try:
+        return getattr(usm, fn_name)(data)
+    except DecodeError:
+        return "refused"
+    finally:
+        setattr(usm, fast_name, saved)
+
+
+def _mutate(base: bytes, seed: int, flips: int) -> bytes:
+    import random
+
+    rng = random.Random(seed)
+    data = bytearray(base[: rng.randint(len(base) // 2, len(base))] if flips else base)
+    for _ in range(flips):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    return bytes(data)
+
+
+V3_SEEDS = [
+    usm.encode_message(
+        msg_id=5,
+        max_size=1500,
+        flags=flags,
+        engine_id=ENGINE,
+        boots=3,
+        etime=77,
+        user=b"alice",
+        scoped_pdu=SCOPED,
+        keys=keys_for("SHA", "AES"),
+        salt=9,
+    )
+    for flags in (usm.FLAG_AUTH | usm.FLAG_PRIV | usm.FLAG_REPORTABLE, usm.FLAG_AUTH, 0)
+]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 4), st.sampled_from(V3_SEEDS))
+def test_fast_parse_agrees_with_general_path(seed: int, flips: int, base: bytes) -> None:
+    data = _mutate(base, seed, flips)
+    fast = usm._fast_parse(data)
+    assert fast is None or fast == _general("parse_message", "_fast_parse", data)
+    if not flips:
+        assert fast is not None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 4))
+def test_fast_scoped_agrees_with_general_path(seed: int, flips: int) -> None:
+    data = _mutate(SCOPED + b"\x00" * (seed % 8), seed, flips)
+    try:
+        fast: object = usm._fast_scoped(data)
+    except DecodeError:
+        fast = "refused"
+    assert fast is None or fast == _general("parse_scoped_pdu", "_fast_scoped", data)
+    if not flips:
+        assert fast is not None

@@ -192,7 +192,120 @@ class V3Message:
         return bool(self.flags & FLAG_REPORTABLE)
 
 
+def _len_at(d: bytes, pos: int) -> tuple[int, int]:
+    """``(length, content start)`` of the TLV at ``pos`` for the short, 1- and 2-octet
+    length forms; ``(-1, 0)`` for any other (the general path then decides)."""
+    n = d[pos + 1]
+    if n < 0x80:
+        return n, pos + 2
+    if n == 0x81:
+        return d[pos + 2], pos + 3
+    if n == 0x82:
+        return (d[pos + 2] << 8) | d[pos + 3], pos + 4
+    return -1, 0
+
+
+def _fast_int(d: bytes, pos: int, limit: int) -> tuple[int, int] | None:
+    """``(value, next position)`` of a small INTEGER at ``pos``, or None."""
+    n = d[pos + 1]
+    if d[pos] != 0x02 or not 0 < n <= 5 or pos + 2 + n > limit:
+        return None
+    return int.from_bytes(d[pos + 2 : pos + 2 + n], "big", signed=True), pos + 2 + n
+
+
+def _fast_octets(d: bytes, pos: int, limit: int) -> tuple[int, int] | None:
+    """``(content start, content end)`` of a short OCTET STRING at ``pos``, or None."""
+    n = d[pos + 1]
+    if d[pos] != 0x04 or n >= 0x80 or pos + 2 + n > limit:
+        return None
+    return pos + 2, pos + 2 + n
+
+
+def _fast_parse(d: bytes) -> V3Message | None:
+    """The usual v3 message, parsed with index arithmetic; None whenever anything is
+    unusual or wrong, so that the general path decides (and raises)."""
+    end = len(d)
+    try:
+        if d[0] != 0x30:
+            return None
+        n, pos = _len_at(d, 0)
+        if n < 0 or pos + n != end or d[pos : pos + 3] != b"\x02\x01\x03" or d[pos + 3] != 0x30:
+            return None
+        gl, p = _len_at(d, pos + 3)
+        gend = p + gl
+        if gl < 0 or gend > end:
+            return None
+        r = _fast_int(d, p, gend)
+        if r is None:
+            return None
+        msg_id, p = r
+        r = _fast_int(d, p, gend)
+        if r is None:
+            return None
+        max_size, p = r
+        if d[p : p + 2] != b"\x04\x01":
+            return None
+        flags = d[p + 2]
+        r = _fast_int(d, p + 3, gend)
+        if r is None or r[1] != gend:
+            return None
+        model = r[0]
+        if d[gend] != 0x04:
+            return None
+        sl, spos = _len_at(d, gend)
+        send = spos + sl
+        if sl < 0 or send > end or d[spos] != 0x30:
+            return None
+        ul, p = _len_at(d, spos)
+        if ul < 0 or p + ul != send:
+            return None
+        o = _fast_octets(d, p, send)
+        if o is None:
+            return None
+        engine_id = d[o[0] : o[1]]
+        r = _fast_int(d, o[1], send)
+        if r is None:
+            return None
+        boots, p = r
+        r = _fast_int(d, p, send)
+        if r is None:
+            return None
+        etime, p = r
+        o = _fast_octets(d, p, send)
+        if o is None:
+            return None
+        user = d[o[0] : o[1]]
+        a = _fast_octets(d, o[1], send)
+        if a is None:
+            return None
+        o = _fast_octets(d, a[1], send)
+        if o is None or o[1] != send:
+            return None
+        priv_params = d[o[0] : o[1]]
+        tag = d[send]
+        dl, dpos = _len_at(d, send)
+        if dl < 0 or dpos + dl != end:
+            return None
+    except IndexError:
+        return None
+    if flags & FLAG_PRIV:
+        if tag != ber.OCTET_STRING or not flags & FLAG_AUTH:
+            return None
+        data = d[dpos:end]
+    elif tag == ber.SEQUENCE:
+        data = d[send:end]
+    else:
+        return None
+    if not (0 <= boots <= 2**31 - 1 and 0 <= etime <= 2**31 - 1):
+        return None
+    return V3Message(msg_id, max_size, flags, model, engine_id, boots, etime, user,
+                     d[a[0] : a[1]], a[0], priv_params, data)  # fmt: skip
+
+
 def parse_message(datagram: bytes) -> V3Message:
+    fast = _fast_parse(datagram)
+    if fast is not None:
+        return fast
     end = len(datagram)
     mstart, mstop = expect(datagram, 0, end, ber.SEQUENCE)
     if mstop != end:
@@ -263,9 +376,54 @@ class ScopedPDU:
     varbinds: list[VarBind]
 
 
+_SCOPED_PDUS = frozenset(t for t in ber.PDU_NAMES if t != ber.TRAP_V1)
+
+
+def _fast_scoped(d: bytes) -> ScopedPDU | None:
+    """The usual ScopedPDU by index arithmetic; None sends it to the general path."""
+    try:
+        if d[0] != 0x30:
+            return None
+        n, p = _len_at(d, 0)
+        send = p + n
+        if n < 0 or send > len(d):
+            return None
+        e = _fast_octets(d, p, send)
+        if e is None:
+            return None
+        c = _fast_octets(d, e[1], send)
+        if c is None:
+            return None
+        pdu_type = d[c[1]]
+        if pdu_type not in _SCOPED_PDUS:
+            return None
+        pl, p = _len_at(d, c[1])
+        if pl < 0 or p + pl != send:
+            return None
+        ints = []
+        for _ in range(3):
+            r = _fast_int(d, p, send)
+            if r is None:
+                return None
+            ints.append(r[0])
+            p = r[1]
+        if d[p] != 0x30:
+            return None
+        vl, p = _len_at(d, p)
+        if vl < 0 or p + vl != send:
+            return None
+    except IndexError:
+        return None
+    return ScopedPDU(d[e[0] : e[1]], d[c[0] : c[1]], pdu_type, ints[0], ints[1], ints[2],
+                     decode_varbinds(d, p, send))  # fmt: skip
+
+
 def parse_scoped_pdu(data: bytes) -> ScopedPDU:
     """Decode a ScopedPDU. Decrypted data may carry padding after it (DES), so trailing
     bytes after the SEQUENCE are ignored."""
+    fast = _fast_scoped(data)
+    if fast is not None:
+        return fast
     sstart, sstop = expect(data, 0, len(data), ber.SEQUENCE)
     s, e1 = expect(data, sstart, sstop, ber.OCTET_STRING)
     ctx_engine = data[s:e1]
