@@ -26,7 +26,8 @@ SNMP_TRAPS = (1, 3, 6, 1, 6, 3, 1, 1, 5)  # generic traps are snmpTraps.(generic
 VB_CACHE_MAX = 50_000
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-_jstr = json.encoder.encode_basestring  # the C string escaper: a JSON string literal
+jstr = json.encoder.encode_basestring  # the C string escaper: a JSON string literal
+_jstr = jstr
 
 
 class NotANotification(Exception):

@@ -19,7 +19,7 @@ from typing import Any
 
 from services.common.snmp import ber, message, usm
 from services.common.snmp.ber import DecodeError
-from services.trapd.decode import Decoded, Decoder, NotANotification, members_json
+from services.trapd.decode import Decoded, Decoder, NotANotification, jstr
 from services.trapd.pipeline import Refused
 
 MAX_MSG_SIZE = 65507
@@ -362,17 +362,11 @@ class V3Receiver:
             version="v3",
             pdu="inform" if ack is not None else "trap",
             community=None,
-            extra_json=members_json(
-                {
-                    "community": None,
-                    "v3": {
-                        "user": name,
-                        "security_level": msg.security_level,
-                        "engine_id": msg.engine_id.hex(),
-                        "context_engine_id": scoped.context_engine_id.hex(),
-                        "context_name": scoped.context_name.decode("utf-8", "replace"),
-                    },
-                }
+            extra_json=(
+                f'"community":null,"v3":{{"user":{jstr(name)},'
+                f'"security_level":"{msg.security_level}","engine_id":"{msg.engine_id.hex()}",'
+                f'"context_engine_id":"{scoped.context_engine_id.hex()}",'
+                f'"context_name":{jstr(scoped.context_name.decode("utf-8", "replace"))}}}'
             ),
             ack=ack,
         )
