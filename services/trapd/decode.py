@@ -27,7 +27,6 @@ VB_CACHE_MAX = 50_000
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 jstr = json.encoder.encode_basestring  # the C string escaper: a JSON string literal
-_jstr = jstr
 
 
 class NotANotification(Exception):
@@ -100,7 +99,7 @@ class VarbindRenderer:
         if head is None:
             info = self.naming.oid_info(oid)
             oid_text = ber.oid_str(ber.decode_oid(oid))
-            head = (f'{{"oid":"{oid_text}","name":{_jstr(info.name)},"type":"', info)
+            head = (f'{{"oid":"{oid_text}","name":{jstr(info.name)},"type":"', info)
             if len(self._per_oid) >= VB_CACHE_MAX:
                 self._per_oid = {}
             self._per_oid[oid] = head
@@ -108,9 +107,9 @@ class VarbindRenderer:
         type_name, value = values.decode_value(value_tlv)
         shown = self.naming.render(info, type_name, value)
         raw = values.raw_json(type_name, value)
-        raw_json = _jstr(raw) if isinstance(raw, str) else ("null" if raw is None else str(raw))
+        raw_json = jstr(raw) if isinstance(raw, str) else ("null" if raw is None else str(raw))
         frag = (
-            f'{prefix}{type_name}","value":{_jstr(shown)},"raw":{raw_json},'
+            f'{prefix}{type_name}","value":{jstr(shown)},"raw":{raw_json},'
             f'"resolved":{"true" if info.resolved else "false"}}}'
         )
         out = (frag, f"{info.name}={shown}", info.resolved)
@@ -189,7 +188,7 @@ class Decoder:
             version=message.VERSION_NAMES[msg.version],
             pdu="inform" if ack is not None else "trap",
             community=community,
-            extra_json=f'"community":{_jstr(community)},"request_id":{msg.request_id}',
+            extra_json=f'"community":{jstr(community)},"request_id":{msg.request_id}',
             ack=ack,
         )
 
@@ -233,7 +232,7 @@ class Decoder:
                 trap_type, ok = self.naming.notification_name(trap_oid)
             else:
                 trap_oid, trap_type, ok = "", "Unknown", False
-            hit = (trap_oid, trap_type, _jstr(trap_type), ok)
+            hit = (trap_oid, trap_type, jstr(trap_type), ok)
             if len(self._trap_cache) >= VB_CACHE_MAX:
                 self._trap_cache = {}
             self._trap_cache[value_tlv] = hit
@@ -273,8 +272,8 @@ class Decoder:
         host, port = addr[0], addr[1]
         source = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         head = (
-            f'"timestamp":{ts!r},"time_str":"{time_str(ts)}","source":{_jstr(source)},'
-            f'"listener":{_jstr(listener)},"version":"{version}","pdu":"{pdu}",'
+            f'"timestamp":{ts!r},"time_str":"{time_str(ts)}","source":{jstr(source)},'
+            f'"listener":{jstr(listener)},"version":"{version}","pdu":"{pdu}",'
             f'"trap_oid":"{trap_oid}","trap_type":{trap_type_json},'
             f'"resolved":{"true" if resolved else "false"},{extra_json},'
             f'"varbinds":[{",".join(frags)}]'
