@@ -39,7 +39,7 @@ class OidInfo:
     syntax: Any = None  # the MIB syntax, for the resolver's renderer
 
 
-UNRESOLVED_CACHE_MAX = 100_000
+OID_CACHE_MAX = 100_000
 _OBJECT_KINDS = frozenset({"scalar", "column", "notification"})
 
 
@@ -73,7 +73,7 @@ class Naming:
         info = gen.cache.get(oid_content)
         if info is None:
             info = self._lookup(gen.resolver, oid_content)
-            if len(gen.cache) >= UNRESOLVED_CACHE_MAX:
+            if len(gen.cache) >= OID_CACHE_MAX:
                 gen.cache.clear()
             gen.cache[oid_content] = info
         return info
