@@ -11,6 +11,7 @@ import sys
 
 from services.common.config import ConfigError
 from services.common.events import EventSender
+from services.simulator import boot_config
 from services.simulator.config import SimulatorSettings
 from services.simulator.simulator import Simulator, SimulatorError
 
@@ -29,7 +30,7 @@ def main() -> int:
         print(f"simulator: {exc}", file=sys.stderr)
         return 2
     autostart_error = None
-    if settings.simulator_autostart:
+    if boot_config.autostart(settings):
         try:
             simulator.start_before_loop()
         except SimulatorError as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -13,8 +12,17 @@ from fastapi.responses import JSONResponse
 from services.common.control_app import make_control_app
 from services.common.events import EventSender
 from services.common.mibs.client import MibIndexFollower, mibs_changed_router
+from services.simulator import boot_config
 from services.simulator.config import SimulatorSettings
-from services.simulator.routers import data, devices, lifecycle, notifications, profiles, users
+from services.simulator.routers import (
+    boot,
+    data,
+    devices,
+    lifecycle,
+    notifications,
+    profiles,
+    users,
+)
 from services.simulator.simulator import Simulator, SimulatorError
 
 
@@ -40,7 +48,7 @@ def create_app(
         app.state.notifier = notifier
         follower.start()
         periodic = asyncio.create_task(simulator.run_periodic())
-        if settings.simulator_autostart and not simulator.running:
+        if boot_config.autostart(settings) and not simulator.running:
             try:
                 await simulator.start()
             except SimulatorError as exc:
@@ -60,6 +68,7 @@ def create_app(
 
     app = make_control_app("simulator", secret, lifespan=lifespan)
     app.state.simulator = simulator
+    app.state.settings = settings
     app.state.autostart_error = None
     app.state.notifier = simulator.notifier
 
@@ -74,12 +83,7 @@ def create_app(
     app.include_router(devices.router)
     app.include_router(profiles.router)
     app.include_router(data.router)
+    app.include_router(boot.router)
     app.include_router(mibs_changed_router(follower))
-
-    @app.get("/openapi.json", include_in_schema=False)
-    async def openapi() -> dict[str, Any]:
-        """The control API's schema, behind the secret, for the gateway's public document."""
-        schema: dict[str, Any] = app.openapi()
-        return schema
 
     return app
