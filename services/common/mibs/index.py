@@ -604,6 +604,11 @@ _OCTET_HINT = re.compile(r"(\*?)(\d+)([xdoat])([^\d*]?)([^\d*]?)")
 
 def render_octets_hint(hint: str, data: bytes) -> str:
     """Render an OCTET STRING by its DISPLAY-HINT: ``255a``, ``1x:``, ``1d.1d.1d.1d``."""
+    # The hints most var-binds carry, without the general loop (same output).
+    if hint == "1x:":
+        return data.hex(":")
+    if (hint == "255a" or hint == "255t") and len(data) <= 255:
+        return data.decode("ascii" if hint == "255a" else "utf-8", "replace")
     specs = []
     pos = 0
     while pos < len(hint):
