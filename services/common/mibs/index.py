@@ -23,6 +23,7 @@ one assignment.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -602,13 +603,9 @@ def _split_index(text: str) -> list[str]:
 _OCTET_HINT = re.compile(r"(\*?)(\d+)([xdoat])([^\d*]?)([^\d*]?)")
 
 
-def render_octets_hint(hint: str, data: bytes) -> str:
-    """Render an OCTET STRING by its DISPLAY-HINT: ``255a``, ``1x:``, ``1d.1d.1d.1d``."""
-    # The hints most var-binds carry, without the general loop (same output).
-    if hint == "1x:":
-        return data.hex(":")
-    if (hint == "255a" or hint == "255t") and len(data) <= 255:
-        return data.decode("ascii" if hint == "255a" else "utf-8", "replace")
+@functools.lru_cache(maxsize=512)
+def _octet_hint_specs(hint: str) -> tuple[tuple[str, ...], ...]:
+    """The parts of a DISPLAY-HINT, parsed once per hint."""
     specs = []
     pos = 0
     while pos < len(hint):
@@ -619,6 +616,17 @@ def render_octets_hint(hint: str, data: bytes) -> str:
         pos = m.end()
     if not specs:
         raise ValueError("empty display hint")
+    return tuple(specs)
+
+
+def render_octets_hint(hint: str, data: bytes) -> str:
+    """Render an OCTET STRING by its DISPLAY-HINT: ``255a``, ``1x:``, ``1d.1d.1d.1d``."""
+    # The hints most var-binds carry, without the general loop (same output).
+    if hint == "1x:":
+        return data.hex(":")
+    if (hint == "255a" or hint == "255t") and len(data) <= 255:
+        return data.decode("ascii" if hint == "255a" else "utf-8", "replace")
+    specs = _octet_hint_specs(hint)
     out: list[str] = []
     i = 0
     spec_i = 0
