@@ -144,34 +144,49 @@ def _take_range(
     shared: _Shared,
 ) -> tuple[bool, int]:
     """Render ``vbs[start:stop]``; ``(segment done, where rendering got to)``."""
-    rows, high = seg.rows, seg.high
+    # The walker's innermost loop: names bound locally, the cursor written back once.
+    append = seg.rows.append
+    high = seg.high
+    decode = ber.decode_oid
+    cap = shared.max_oids
+    last, text_head, head_text = cur.last, cur.text_head, cur.head_text
+    end = min(stop, len(vbs))
+    done = False
+    taken = 0
     i = start
-    for i in range(start, min(stop, len(vbs))):
+    while i < end:
         oid_content, value_tlv = vbs[i]
         if value_tlv[0] in END_TAGS or not in_scope(oid_content):
-            return True, i
-        oid = ber.decode_oid(oid_content)
-        if oid <= cur.last:
+            done = True
+            break
+        oid = decode(oid_content)
+        if oid <= last:
             seg.status = "error"
             seg.note = (
-                f"agent returned OID {ber.oid_str(oid)} after {ber.oid_str(cur.last)}: "
+                f"agent returned OID {ber.oid_str(oid)} after {ber.oid_str(last)}: "
                 "OIDs must increase, so the walk was stopped (the agent is broken)"
             )
-            return True, i
+            done = True
+            break
         if high is not None and oid > high:
-            return True, i
-        cur.last = oid
+            done = True
+            break
+        last = oid
         # Walks run down columns: consecutive OIDs share all but the last arc.
         head = oid[:-1]
-        if head != cur.text_head:
-            cur.text_head, cur.head_text = head, ".".join(map(str, head)) + "."
-        rows.append(row(oid, value_tlv, describe, cur.head_text + str(oid[-1])))
-        shared.total += 1
-        if shared.max_oids and shared.total >= shared.max_oids:
+        if head != text_head:
+            text_head, head_text = head, ".".join(map(str, head)) + "."
+        append(row(oid, value_tlv, describe, head_text + str(oid[-1])))
+        taken += 1
+        i += 1
+        if cap and shared.total + taken >= cap:
             shared.capped = True
             seg.status = "truncated"
-            return True, i + 1
-    return False, min(stop, len(vbs))
+            done = True
+            break
+    shared.total += taken
+    cur.last, cur.text_head, cur.head_text = last, text_head, head_text
+    return done, i
 
 
 def _finish(seg: _Segment, shared: _Shared) -> None:
