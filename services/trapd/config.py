@@ -38,7 +38,7 @@ class TrapdSettings(CommonSettings):
         default=2000, ge=1, description="Most datagrams decoded and stored in one transaction."
     )
     trapd_linger_ms: float = Field(
-        default=2.0,
+        default=5.0,
         ge=0,
         le=100,
         description="After an idle wake-up, wait this long to batch a trickle of traps.",
