@@ -23,7 +23,7 @@ from services.walker.sender import Sender
 from services.walker.stats import WalkerStats
 from services.walker.targets import BadInput, check_community, resolve
 from services.walker.usm_client import UsmFramer
-from services.walker.walking import WalkOutcome, split_points, walk_blocking
+from services.walker.walking import OidCache, WalkOutcome, split_points, walk_blocking
 
 
 def load_engine_id(data_dir: Path) -> tuple[bytes, int]:
@@ -67,6 +67,7 @@ class WalkerService:
         self.running: dict[str, WalkControl] = {}
         # Walk threads: a walk waits on its agent most of the time, so many can run.
         self.threads = ThreadPoolExecutor(32, thread_name_prefix="walk")
+        self.oid_cache = OidCache()
         self.history = History(
             settings.walker_data_dir / "history.sqlite", settings.walker_history_limit
         )
@@ -155,6 +156,7 @@ class WalkerService:
                     split=split_points(root, self.names.resolver),
                     parallel=req.parallel,
                     on_progress=self.progress,
+                    oid_cache=self.oid_cache,
                 )
 
             running = asyncio.get_running_loop().run_in_executor(self.threads, job)
