@@ -53,6 +53,7 @@ STATS_DEFAULTS: dict[str, Any] = {
     "store_errors": 0,
     "decoder_errors": 0,
     "retention_deleted": 0,
+    "kernel_drops": 0,
     "last_trap_at": None,
 }
 # Pipeline counters folded into the persisted stats: pipeline name -> stats key.
@@ -125,6 +126,7 @@ class TrapDaemon:
         self._refused_folded: dict[str, int] = {}
         self._dropped_folded: dict[str, int] = {}
         self._fold_lock = threading.Lock()
+        self._kernel_seen: dict[int, int] = {}
         self._last_stats_sent: dict[str, Any] | None = None
         self.mib_status: Callable[[], dict[str, Any]] = dict
         self.apply_config(self.config)
@@ -239,6 +241,7 @@ class TrapDaemon:
             if lst is None or not lst.running:
                 return "not_running"
             started = lst.started_at or time.time()
+            self.fold_counters()  # the socket's kernel drop count goes with the socket
             lst.stop()
             self.counters.incr("receiver_stop_count")
             self.counters.incr("receiver_run_seconds", round(time.time() - started, 3))
@@ -394,6 +397,16 @@ class TrapDaemon:
                         seen[reason] = value
                         updates[f"{group}_{reason}"] = delta
                         updates[total_key] = updates.get(total_key, 0) + delta
+            # The kernel counts per socket; add what each live socket dropped since the
+            # last look, so the persisted total survives restarts of listeners and trapd.
+            for lst in list(self.listeners.values()):
+                inode, drops = lst.inode, lst.kernel_drops()
+                if inode is None or drops is None:
+                    continue
+                before = self._kernel_seen.get(inode, 0)
+                if drops > before:
+                    updates["kernel_drops"] = drops - before + updates.get("kernel_drops", 0)
+                    self._kernel_seen[inode] = drops
             if "traps_stored" in updates:
                 updates["traps_received_total"] = updates["traps_stored"]
             for key, delta in updates.items():
@@ -404,12 +417,6 @@ class TrapDaemon:
     def stats(self) -> dict[str, Any]:
         self.fold_counters()
         values = self.counters.snapshot()
-        kernel = 0
-        for lst in self.listeners.values():
-            drops = lst.kernel_drops()
-            if drops:
-                kernel += drops
-        values["kernel_drops"] = kernel
         values["receiver_running"] = self.running
         main = self.default
         if main is not None and main.running and main.started_at is not None:

@@ -75,3 +75,35 @@ def test_storm_every_trap_stored(trapd: Trapd) -> None:
         for r in trapd.get("/traps", params={"limit": 1000, "since": 0}).json()["data"]
     )
     assert len(set(uptimes)) == 1000
+
+
+def test_kernel_drops_are_counted(tmp_path: Path) -> None:
+    """Freeze trapd, overflow its (smallest allowed) socket buffer, thaw it: what the
+    kernel dropped is in the stats, and stored + dropped = sent."""
+    import os
+    import signal
+
+    sink = EventsSink()
+    d = start_trapd(tmp_path / "trapd", sink, {"SNMPLAB_TRAPD_RCVBUF": "65536"})
+    try:
+        n = 3000
+        os.kill(d.proc.pid, signal.SIGSTOP)
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                for i in range(n):
+                    s.sendto(trap(i), (HOST, d.snmp_port))
+        finally:
+            os.kill(d.proc.pid, signal.SIGCONT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            stats = d.get("/stats").json()["traps"]
+            if stats["traps_stored"] + stats["kernel_drops"] >= n:
+                break
+            time.sleep(0.05)
+        assert stats["kernel_drops"] > 0
+        assert stats["traps_stored"] + stats["kernel_drops"] == n
+        listener = d.get("/traps/status").json()["listeners"][0]
+        assert listener["kernel_drops"] == stats["kernel_drops"]
+    finally:
+        d.stop()
+        sink.close()
