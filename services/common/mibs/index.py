@@ -619,8 +619,11 @@ def _octet_hint_specs(hint: str) -> tuple[tuple[str, ...], ...]:
     return tuple(specs)
 
 
+@functools.lru_cache(maxsize=8192)
 def render_octets_hint(hint: str, data: bytes) -> str:
-    """Render an OCTET STRING by its DISPLAY-HINT: ``255a``, ``1x:``, ``1d.1d.1d.1d``."""
+    """Render an OCTET STRING by its DISPLAY-HINT: ``255a``, ``1x:``, ``1d.1d.1d.1d``.
+
+    Cached: walks and traps meet the same values (dates, addresses) over and over."""
     # The hints most var-binds carry, without the general loop (same output).
     if hint == "1x:":
         return data.hex(":")
