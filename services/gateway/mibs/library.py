@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import json
 import logging
 import multiprocessing
 import os
+import signal
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -58,8 +61,31 @@ def _empty_version() -> LibraryVersion:
     return LibraryVersion(index=index, body=body, etag="empty")
 
 
+def _die_with_parent() -> None:
+    """Worker initializer: end with the gateway, even when the gateway is killed.
+
+    Otherwise a compile worker outlives a gateway that died hard (an orphan holding memory,
+    the previous product's bug with its workers). Linux only; elsewhere a no-op.
+    """
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _spawn_executor() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+    )
 
 
 class LibraryCore:
