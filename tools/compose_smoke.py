@@ -42,6 +42,8 @@ def main() -> int:
     parser.add_argument("--web", required=True, help="nginx base URL")
     parser.add_argument("--snmp", required=True, help="published simulator host:port")
     parser.add_argument("--community", default="public")
+    parser.add_argument("--username", default="admin")
+    parser.add_argument("--password", default=os.environ.get("SNMPLAB_ADMIN_PASSWORD", "admin123"))
     args = parser.parse_args()
     web = args.web.rstrip("/")
     failures: list[str] = []
@@ -59,9 +61,8 @@ def main() -> int:
     status, _, body = fetch(f"{web}/api/health")
     check("/api/health proxied to the gateway", status == 200, f"{status} {body[:200]!r}")
 
-    username = os.environ.get("SNMPLAB_E2E_USERNAME", "admin")
-    password = os.environ.get("SNMPLAB_ADMIN_PASSWORD", "admin123")
-    status, _, body = fetch(f"{web}/api/login", {"username": username, "password": password})
+    credentials = {"username": args.username, "password": args.password}
+    status, _, body = fetch(f"{web}/api/login", credentials)
     token = json.loads(body).get("token", "")
     check("login through nginx", status == 200 and bool(token), str(status))
 

