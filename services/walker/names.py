@@ -29,8 +29,10 @@ class Names:
 
     def __init__(self, resolver: MibIndex | None = None) -> None:
         self._resolver = resolver
-        # oid -> (name, syntax when the MIB changes how the value reads, else None)
-        self._cache: dict[OID, tuple[str, Syntax | None]] = {}
+        # dotted OID text -> (name, syntax when the MIB changes how the value reads, else
+        # None). Keyed by the text, not the tuple: a walk's texts come from its OID cache,
+        # the same str objects every time, whose hash Python keeps (a tuple's it does not).
+        self._cache: dict[str, tuple[str, Syntax | None]] = {}
 
     @property
     def resolver(self) -> MibIndex | None:
@@ -60,7 +62,7 @@ class Names:
         cache = self._cache
         if len(cache) >= _CACHE_MAX:
             cache.clear()
-        cache[oid] = found
+        cache[oid_text] = found
         return found
 
     def describe(self, oid: OID, oid_text: str, type_name: str, value: Any) -> tuple[str, str]:
@@ -68,7 +70,7 @@ class Names:
         index = self._resolver
         if index is None:
             return oid_text, human_value(type_name, value)
-        found = self._cache.get(oid)
+        found = self._cache.get(oid_text)
         name, syntax = found if found is not None else self._lookup(index, oid, oid_text)
         if type_name == "ObjectIdentifier" or (syntax is not None and type_name != "Opaque"):
             return name, index.render(syntax, type_name, value)

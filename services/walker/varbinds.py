@@ -109,7 +109,7 @@ def human_value(type_name: str, value: Any) -> str:
 
 # tag -> (type name, signed?) for values read straight from their content octets;
 # ``None`` marks octet strings.
-_SIMPLE: dict[int, tuple[str, bool | None]] = {
+SIMPLE_TYPES: dict[int, tuple[str, bool | None]] = {
     ber.INTEGER: ("Integer32", True),
     ber.COUNTER32: ("Counter32", False),
     ber.GAUGE32: ("Gauge32", False),
@@ -126,7 +126,7 @@ def row(
     if oid_text is None:
         oid_text = ".".join(map(str, oid))
     tag = value_tlv[0]
-    simple = _SIMPLE.get(tag)
+    simple = SIMPLE_TYPES.get(tag)
     try:
         if simple is not None and len(value_tlv) == value_tlv[1] + 2 and value_tlv[1] < 0x80:
             # Short-form length, the common case: read the content without the generic path.
