@@ -22,6 +22,9 @@ from typing import Any
 from services.common.snmp import ber, message
 from services.common.snmp.message import Message, VarBind
 
+# early(request id, var-bind count, last OID's content, last value's tag) -> undo or None
+EarlyHook = Callable[[int, int, bytes, int], Callable[[], None] | None]
+
 
 class SnmpFailure(Exception):
     """An exchange with the agent failed; the message says why in plain words."""
@@ -300,6 +303,10 @@ class BlockingSession:
         except BaseException:
             self._sock.close()
             raise
+        # readable() runs every few rows while a walk renders: a registered poll costs
+        # half of a select() call.
+        self._poll = select.poll()
+        self._poll.register(self._sock, select.POLLIN)
 
     def __enter__(self) -> BlockingSession:
         return self
@@ -324,12 +331,20 @@ class BlockingSession:
         """Stop waiting for a submitted request (its answer, if it comes, is dropped)."""
         self._out.pop(request_id, None)
 
-    def next_answer(self, control: Any = None) -> tuple[int, Message | None]:
+    def next_answer(
+        self, control: Any = None, early: EarlyHook | None = None
+    ) -> tuple[int, Message | None]:
         """The next answer to any submitted request, as ``(request id, message)``; the
         message is None when that request ran out of retries. Resends on each request's
-        own timeout; SnmpCancelled when ``control`` is cancelled."""
+        own timeout; SnmpCancelled when ``control`` is cancelled.
+
+        ``early(request_id, count, last_oid, last_tag)`` sees a plain v1/v2c Response (no
+        error) the moment it arrives, before its var-binds are decoded, so that a walk can
+        put its next request on the wire first; if the full decode then fails, the callable
+        it returned (if any) is called to take that back, and the datagram is dropped."""
         sock = self._sock
         out = self._out
+        hook = early if isinstance(self.framer, CommunityFramer) else None  # not v3
         while True:
             if control is not None and control.cancelled:
                 raise SnmpCancelled()
@@ -351,10 +366,17 @@ class BlockingSession:
                 data = sock.recv(65535)
             except (TimeoutError, ConnectionRefusedError):
                 continue
+            undo = None
+            if hook is not None:
+                head = message.peek_response(data)
+                if head is not None and head[0] in out:
+                    undo = hook(*head)
             try:
                 header, msg = self.framer.decode(data)
             except ber.DecodeError:
                 self.malformed += 1
+                if undo is not None:
+                    undo()
                 continue
             found = out.get(msg.request_id)
             if found is None:
@@ -373,7 +395,7 @@ class BlockingSession:
 
     def readable(self) -> bool:
         """Whether an answer is waiting on the socket (a poll that does not block)."""
-        return bool(select.select((self._sock,), (), (), 0)[0])
+        return bool(self._poll.poll(0))
 
     def prepare(self, control: Any = None) -> None:
         """SNMPv3: learn the agent's engine (ID, boots, time) before the first request."""

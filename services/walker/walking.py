@@ -286,6 +286,48 @@ def _walk_segments_blocking(
         run.request = session.submit(op, oid_content, run.reps)
         by_request[run.request] = run
 
+    known = shared.oids.map if shared.oids is not None else {}
+
+    def follow(run: _Run, received: int, tail_oid: bytes, tail_tag: int) -> bool:
+        """Send ``run``'s next request, from the OID its answer ended at, unless that
+        answer ends the segment (or the walk stops); whether it was sent."""
+        if (control.cancelled or shared.capped or (shared.max_oids and received >= shared.max_oids)
+                or tail_tag in END_TAGS or not in_scope(tail_oid) or run.rendered_all):  # fmt: skip
+            return False
+        hit = known.get(tail_oid)
+        tail = hit[0] if hit is not None else ber.decode_oid(tail_oid)
+        high = run.seg.high
+        if tail > run.sent_tail and (high is None or tail < high):
+            run.sent_tail = tail
+            run.exchanging = True
+            issue(run, tail_oid)
+            return True
+        return False
+
+    def early(request_id: int, count: int, tail_oid: bytes, tail_tag: int) -> Any:
+        """An answer just arrived, not decoded yet: its successor leaves now, since the
+        agent's time, not ours, is what a walk waits for. Returns how to take it back."""
+        run = by_request.get(request_id)
+        if run is None or run.request != request_id:
+            return None
+        before = run.sent_tail
+        try:
+            if not follow(run, run.received + count, tail_oid, tail_tag):
+                return None
+        except ber.DecodeError:
+            return None  # the answer's own handling decides
+        sent = run.request
+
+        def undo() -> None:  # the datagram turned out malformed: as if it never came
+            if sent is not None:
+                session.forget(sent)
+                by_request.pop(sent, None)
+            run.request = request_id
+            run.sent_tail = before
+            run.seg.requests -= 1
+
+        return undo
+
     def stop_exchange(run: _Run) -> None:
         if run.request is not None:
             session.forget(run.request)
@@ -325,12 +367,14 @@ def _walk_segments_blocking(
             control.oids = shared.total
             if not by_request:
                 continue
-            request_id, msg = session.next_answer(control)
+            request_id, msg = session.next_answer(control, early)
             run_or_none = by_request.pop(request_id, None)
             if run_or_none is None:
                 continue
             run = run_or_none
-            run.request = None
+            followed = run.request != request_id  # early() already sent the next request
+            if not followed:
+                run.request = None
             seg = run.seg
             if msg is None:
                 seg.status, seg.note = (
@@ -352,20 +396,9 @@ def _walk_segments_blocking(
                 continue
             tail_oid, tail_val = msg.varbinds[-1]
             run.received += len(msg.varbinds)
-            run.exchanging = False
-            if (
-                not control.cancelled
-                and not shared.capped
-                and not (shared.max_oids and run.received >= shared.max_oids)
-                and tail_val[0] not in END_TAGS
-                and in_scope(tail_oid)
-                and not run.rendered_all
-            ):
-                tail = ber.decode_oid(tail_oid)
-                if tail > run.sent_tail and (seg.high is None or tail < seg.high):
-                    run.sent_tail = tail
-                    run.exchanging = True
-                    issue(run, tail_oid)
+            if not followed:
+                run.exchanging = False
+                follow(run, run.received, tail_oid, tail_val[0])
             run.backlog.append(msg.varbinds)
             if on_progress is not None and time.monotonic() >= next_progress:
                 next_progress = time.monotonic() + progress_every

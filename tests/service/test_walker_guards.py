@@ -21,7 +21,8 @@ BASE = (1, 3, 6, 1, 4, 1, 99999)
 class TinyAgent:
     """Answers GETNEXT/GETBULK on a thread: ``mode`` "stuck" repeats one OID forever;
     "slow" returns ever-increasing OIDs, ``delay`` seconds per answer; "toobig" says tooBig
-    to a GETBULK asking for more than 4 repetitions."""
+    to a GETBULK asking for more than 4 repetitions; "garbled" sends every answer twice,
+    first broken in the middle (its framing intact) and ending elsewhere, then as it should."""
 
     def __init__(self, mode: str, delay: float = 0.0) -> None:
         self.mode = mode
@@ -62,6 +63,19 @@ class TinyAgent:
             if self.delay:
                 time.sleep(self.delay)
             encoded = b"".join(message.encode_varbind(o, v) for o, v in vbs)
+            if self.mode == "garbled" and len(vbs) > 2:
+                # A last OID further on than the real one, and the second var-bind's name
+                # tagged OCTET STRING instead of OID: only a full decode finds it broken.
+                wrong = [*vbs[:-1], (ber.encode_oid((*BASE, 1000 + n)), ber.int_tlv(0))]
+                parts = [message.encode_varbind(o, v) for o, v in wrong]
+                parts[1] = parts[1][:2] + b"\x04" + parts[1][3:]
+                bad = b"".join(parts)
+                self.sock.sendto(
+                    message.encode_message(
+                        msg.version, msg.community, ber.RESPONSE, msg.request_id, 0, 0, bad
+                    ),
+                    addr,
+                )
             self.sock.sendto(
                 message.encode_message(
                     msg.version, msg.community, ber.RESPONSE, msg.request_id, 0, 0, encoded
@@ -191,3 +205,26 @@ def test_toobig_halves_max_repetitions(walker: Walker) -> None:
         agent.close()
     assert body["status"] == "truncated" and body["count"] == 30
     assert [v["raw"] for v in body["varbinds"]] == list(range(1, 31))
+
+
+def test_answer_found_malformed_after_its_successor_left(walker: Walker) -> None:
+    """The next request leaves before an answer is fully decoded; when the decode then
+    fails, that request is taken back and the walk goes on from the good answer, in order."""
+    agent = TinyAgent("garbled")
+    try:
+        with walker.client() as c:
+            body = c.post(
+                "/walk",
+                json={
+                    "target": LOOPBACK,
+                    "port": agent.port,
+                    "oid": "1.3.6.1.4.1.99999",
+                    "max_repetitions": 5,
+                    "max_oids": 40,
+                },
+            ).json()
+    finally:
+        agent.close()
+    assert body["status"] == "truncated" and body["count"] == 40
+    assert [v["raw"] for v in body["varbinds"]] == list(range(1, 41))
+    assert body["resends"] == 0  # the good answer was used, not a retry after a timeout

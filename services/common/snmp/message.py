@@ -182,6 +182,69 @@ def _fast_message(d: bytes) -> Message | None:
                    decode_varbinds(d, pos, end))  # fmt: skip
 
 
+def peek_response(d: bytes) -> tuple[int, int, bytes, int] | None:
+    """``(request_id, var-bind count, last OID's content, last value's tag)`` of a v1/v2c
+    Response with error-status 0 and at least one var-bind, found without building the
+    var-binds: a walker sends its next request from this before decoding the rest.
+
+    None whenever anything is unusual (only the short forms :func:`decode_message`'s fast
+    paths take are accepted). The header and the last var-bind are checked in full, the
+    var-binds before it only for their framing: the caller still decodes the message, and
+    must be ready for that to fail."""
+    end = len(d)
+    try:
+        if d[0] != 0x30:
+            return None
+        mlen, pos = _fast_length(d, 0)
+        if mlen < 0 or pos + mlen != end or d[pos] != 0x02 or d[pos + 1] != 1:
+            return None
+        if d[pos + 2] > V2C or d[pos + 3] != 0x04 or d[pos + 4] >= 0x80:
+            return None
+        cend = pos + 5 + d[pos + 4]
+        if d[cend] != ber.RESPONSE:
+            return None
+        plen, pos = _fast_length(d, cend)
+        if plen < 0 or pos + plen != end:
+            return None
+        ilen = d[pos + 1]
+        if d[pos] != 0x02 or not 0 < ilen <= 8 or pos + 2 + ilen > end:
+            return None
+        request_id = int.from_bytes(d[pos + 2 : pos + 2 + ilen], "big", signed=True)
+        pos += 2 + ilen
+        if d[pos] != 0x02 or d[pos + 1] != 1 or d[pos + 2] != 0:  # error-status 0
+            return None
+        pos += 3
+        ilen = d[pos + 1]
+        if d[pos] != 0x02 or not 0 < ilen <= 8 or pos + 2 + ilen > end:
+            return None
+        pos += 2 + ilen
+        if d[pos] != 0x30:
+            return None
+        vlen, pos = _fast_length(d, pos)
+        if vlen < 0 or pos + vlen != end:
+            return None
+        count = 0
+        last = pos
+        while pos < end:  # from var-bind to var-bind by their short-form lengths
+            n = d[pos + 1]
+            if d[pos] != 0x30 or n >= 0x80:
+                return None
+            last = pos
+            count += 1
+            pos += 2 + n
+        if pos != end or not count:
+            return None
+        olen = d[last + 3]
+        ostop = last + 4 + olen
+        vtag = d[ostop]
+        if (d[last + 2] != 0x06 or not 0 < olen < 0x80 or d[ostop + 1] >= 0x80
+                or ostop + 2 + d[ostop + 1] != end or vtag & 0x1F == 0x1F):  # fmt: skip
+            return None
+    except IndexError:
+        return None
+    return request_id, count, d[last + 4 : ostop], vtag
+
+
 def decode_message(datagram: bytes) -> Message | TrapV1:
     """Decode a v1/v2c message. Raises :class:`DecodeError` on anything malformed,
     including SNMPv3 (check :func:`peek_version` first to route those)."""
