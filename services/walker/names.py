@@ -13,6 +13,7 @@ from services.common.mibs.index import MibIndex, MibResolveError, Syntax
 from services.common.snmp import ber
 from services.walker.targets import BadInput
 from services.walker.varbinds import human_value
+from services.walker.walking import RowCache
 
 OID = tuple[int, ...]
 
@@ -33,6 +34,7 @@ class Names:
         # None). Keyed by the text, not the tuple: a walk's texts come from its OID cache,
         # the same str objects every time, whose hash Python keeps (a tuple's it does not).
         self._cache: dict[str, tuple[str, Syntax | None]] = {}
+        self.rows = RowCache()  # rows rendered through this index, for walks to reuse
 
     @property
     def resolver(self) -> MibIndex | None:
@@ -42,6 +44,7 @@ class Names:
     def resolver(self, index: MibIndex | None) -> None:
         self._resolver = index
         self._cache = {}
+        self.rows = RowCache()
 
     def name(self, oid: OID) -> str:
         index = self._resolver

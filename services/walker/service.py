@@ -157,6 +157,7 @@ class WalkerService:
                     parallel=req.parallel,
                     on_progress=self.progress,
                     oid_cache=self.oid_cache,
+                    row_cache=self.names.rows,
                 )
 
             running = asyncio.get_running_loop().run_in_executor(self.threads, job)
