@@ -3,6 +3,7 @@
   A  ``snmpbulkwalk -v2c -Cr25 -On``            (Net-SNMP, C)
   B  pysnmp 7 ``bulk_walk_cmd`` (max-rep 25)     (in its own process, MIB lookup off)
   C  the walker service: ``POST /walk`` bulkwalk r25, every row named from the MIB index
+  (``--reps N``: max-repetitions N for all three instead of 25)
      (the first walk is reported on its own: later ones find the OIDs in its caches),
      once one request at a time (``parallel: 1``, like snmpbulkwalk) and once in segments
      walked side by side (``parallel: 4``)
@@ -216,7 +217,7 @@ def run_snmpbulkwalk(port: int, cpu: int | None, v3: bool) -> tuple[int, float]:
     creds = V3_NETSNMP if v3 else ["-v2c", "-c", "public"]
     t0 = time.perf_counter()
     out = subprocess.run(
-        [*pin(cpu), "snmpbulkwalk", *creds, "-Cr25", "-On", f"{HOST}:{port}", ".1"],
+        [*pin(cpu), "snmpbulkwalk", *creds, f"-Cr{REPS}", "-On", f"{HOST}:{port}", ".1"],
         env=ENV,
         capture_output=True,
         check=True,
@@ -229,7 +230,7 @@ def run_snmpbulkwalk(port: int, cpu: int | None, v3: bool) -> tuple[int, float]:
 
 def run_pysnmp(port: int, cpu: int | None, v3: bool) -> tuple[int, float]:
     out = subprocess.run(
-        [*pin(cpu), sys.executable, "-c", PYSNMP_WALK, str(port), "25", "v3" if v3 else "v2c"],
+        [*pin(cpu), sys.executable, "-c", PYSNMP_WALK, str(port), str(REPS), "v3" if v3 else "v2c"],
         capture_output=True,
         check=True,
         text=True,
@@ -250,7 +251,7 @@ def run_walker(
             "oid": ".1",
             "save": False,
             "operation": "bulkwalk",
-            "max_repetitions": 25,
+            "max_repetitions": REPS,
             "max_oids": 0,
             "parallel": parallel,
             **(V3_API if v3 else {}),
@@ -267,6 +268,8 @@ def run_walker(
 
 # Per walker call: seconds outside the walk itself (HTTP, rendering what was left, JSON).
 OVERHEAD: list[float] = []
+# max-repetitions of every tool's GETBULK (--reps)
+REPS = 25
 
 
 def summary(rates: list[float]) -> str:
@@ -282,8 +285,11 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print the results as JSON too")
     ap.add_argument("--parallel", type=int, default=4, help="segments for the second walker run")
     ap.add_argument("--no-pysnmp", action="store_true", help="skip pysnmp (quicker rounds)")
+    ap.add_argument("--reps", type=int, default=25, help="max-repetitions for all tools")
     ap.add_argument("--v3", action="store_true", help="SNMPv3 authPriv (SHA-256/AES) walks")
     args = ap.parse_args()
+    global REPS
+    REPS = args.reps
     agent_cpu, client_cpu = (1, 0) if args.pin else (None, None)
     tmp = Path(tempfile.mkdtemp(prefix="walker-bench-"))
     procs: list[subprocess.Popen[bytes]] = []
