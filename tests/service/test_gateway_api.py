@@ -64,8 +64,9 @@ def sim() -> Iterator[StandIn]:
 
         return StreamingResponse(body(), media_type="text/plain")
 
-    @stand.app.get("/openapi.json")
-    async def schema() -> dict[str, Any]:
+    # The control app serves app.openapi() at /openapi.json behind the secret; a real
+    # service generates it, the stand-in answers with a fixed document.
+    def schema() -> dict[str, Any]:
         return {
             "openapi": "3.1.0",
             "paths": {
@@ -87,6 +88,7 @@ def sim() -> Iterator[StandIn]:
             "components": {"schemas": {"Thing": {"type": "object"}}},
         }
 
+    stand.app.openapi = schema  # type: ignore[method-assign]
     with serve_standin(stand):
         yield stand
 
