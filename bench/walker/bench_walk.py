@@ -21,6 +21,7 @@ tools/standard-mibs/fetch.sh) unless ``--mib-index`` names a compiled ``index.js
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import http.server
 import json
@@ -239,9 +240,19 @@ def run_pysnmp(port: int, cpu: int | None, v3: bool) -> tuple[int, float]:
     return int(n), float(dt)
 
 
+def process_cpu(pid: int) -> float:
+    """Seconds of CPU used so far by every thread of ``pid`` (0.0 where /proc has none)."""
+    total = 0
+    for stat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):  # a thread that ended
+            total += int(stat.read_text().split()[0])  # nanoseconds on a CPU
+    return total / 1e9
+
+
 def run_walker(
     client: httpx.Client, port: int, parallel: int, v3: bool
 ) -> tuple[int, float, float]:
+    cpu0 = process_cpu(WALKER_PID[0]) if WALKER_PID else 0.0
     t0 = time.perf_counter()
     r = client.post(
         "/walk",
@@ -263,11 +274,16 @@ def run_walker(
     assert body["status"] == "complete", body.get("message")
     named = sum(1 for v in body["varbinds"] if "::" in v["name"])
     OVERHEAD.append(dt - body["seconds"])
+    if WALKER_PID and parallel == 1:
+        CPU_PER_OID.append((process_cpu(WALKER_PID[0]) - cpu0) / max(1, body["count"]))
     return body["count"], dt, named / max(1, body["count"])
 
 
 # Per walker call: seconds outside the walk itself (HTTP, rendering what was left, JSON).
 OVERHEAD: list[float] = []
+# The walker service's pid, and its CPU seconds per OID in each parallel-1 walk.
+WALKER_PID: list[int] = []
+CPU_PER_OID: list[float] = []
 # max-repetitions of every tool's GETBULK (--reps)
 REPS = 25
 
@@ -300,6 +316,7 @@ def main() -> None:
         procs.append(snmpd)
         walker, url = start_walker(tmp, gateway, client_cpu)
         procs.append(walker)
+        WALKER_PID.append(walker.pid)
         walkers = {"walker": 1, f"walker p{args.parallel}": args.parallel}
         rates: dict[str, list[float]] = {"snmpbulkwalk": []}
         if not args.no_pysnmp:
@@ -350,6 +367,11 @@ def main() -> None:
             )
             if "pysnmp" in med:
                 print(f"  {k} / pysnmp       = {med[k] / med['pysnmp']:.2f}")
+        if CPU_PER_OID:
+            print(
+                "  walker service CPU per OID (all its threads, parallel 1, first walk "
+                f"included): median {statistics.median(CPU_PER_OID) * 1e6:.2f} us"
+            )
         print(
             f"  walker time outside the walk loop (HTTP, JSON, final rendering): median "
             f"{statistics.median(OVERHEAD) * 1e3:.1f} ms; load average {os.getloadavg()[0]:.2f}"
