@@ -95,6 +95,12 @@ class Simulator:
         self._devices_path = self.data_dir / "devices.json"
         self._writes_dir = self.data_dir / "writes"
         state = self._read_json(self._state_path, {})
+        # A port or community chosen through the API is remembered across restarts, but
+        # only while the environment still says what it said then: an operator who edits
+        # SNMPLAB_SIMULATOR_SNMP_PORT/_COMMUNITY and restarts gets what they asked for.
+        env_now = {"port": settings.simulator_snmp_port, "community": settings.simulator_community}
+        if state.get("env") not in (None, env_now):
+            state = {}
         self.port: int = int(state.get("port") or settings.simulator_snmp_port)
         self.community: str = str(state.get("community") or settings.simulator_community)
         self.configs: dict[str, DeviceConfig] = self._load_configs()
@@ -203,7 +209,13 @@ class Simulator:
         )
 
     def _save_state(self) -> None:
-        self._write_json(self._state_path, {"port": self.port, "community": self.community})
+        env_now = {
+            "port": self.settings.simulator_snmp_port,
+            "community": self.settings.simulator_community,
+        }
+        self._write_json(
+            self._state_path, {"port": self.port, "community": self.community, "env": env_now}
+        )
 
     def _load_writes(self, name: str) -> list[Any]:
         path = self._writes_dir / f"{name}.snmprec"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.service.simulator_harness import SimulatorProcess
+from tests.service.simulator_harness import SimulatorProcess, free_port
 
 
 def test_autostart_choice_applies_on_the_next_boot(tmp_path: Path) -> None:
@@ -37,5 +37,26 @@ def test_bad_config_is_a_422_that_names_the_field(tmp_path: Path) -> None:
         r = sim.http.put("/simulator/config", json={"autostart": "sometimes"})
         assert r.status_code == 422
         assert "autostart" in r.text
+    finally:
+        sim.close()
+
+
+def test_api_chosen_port_is_remembered_until_the_environment_changes(tmp_path: Path) -> None:
+    sim = SimulatorProcess(tmp_path / "sim")
+    try:
+        sim.start()
+        chosen = free_port()
+        sim.post("/simulator/stop")
+        r = sim.post("/simulator/start", json={"port": chosen})
+        assert r.status_code == 200, r.text
+
+        sim.stop()  # same environment: the API's choice survives the restart
+        sim._launch()
+        assert sim.get("/simulator/status").json()["port"] == chosen
+
+        sim.stop()  # the operator edits the environment: that wins
+        sim.snmp_port = free_port()
+        sim.start()
+        assert sim.get("/simulator/status").json()["port"] == sim.snmp_port
     finally:
         sim.close()
