@@ -117,6 +117,11 @@ def test_device_fleet_from_a_template_and_a_value_change(
     assert "renamed-from-the-ui" in got.stdout
     page.keyboard.press("Escape")
 
+    # Two GETs reached uilab2: the fleet table counts requests (not var-binds as well).
+    page.reload()
+    row = page.locator("#panel-devices tbody tr").filter(has_text="uilab2")
+    expect(row.locator("td").nth(5)).to_have_text("2")
+
     ok_json(
         ui_api.post("/api/simulator/devices/delete", json={"names": ["uilab1", "uilab2", "uilab3"]})
     )

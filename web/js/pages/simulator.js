@@ -9,6 +9,13 @@ import { sectionCard, iconButton, tabs, kvList, snmpCredentials } from '../compo
 import { feed } from '../activity.js';
 import { setLeaveGuard } from '../nav.js';
 
+// A device's counters by PDU type; v3, errors, drops and var-binds are other views of the
+// same requests, so adding them would count a request more than once.
+const PDU_COUNTERS = ['get', 'getnext', 'getbulk', 'set'];
+function requestTotal(counts) {
+  return PDU_COUNTERS.reduce((sum, key) => sum + Number(counts[key] || 0), 0);
+}
+
 const LOG_KEY = 'snmplab_simulator_log';
 const LOG_MAX = 500;
 const SNMP_VALUE_TYPES = ['Integer32', 'Unsigned32', 'Counter32', 'Counter64', 'Gauge32', 'TimeTicks', 'IpAddress', 'ObjectIdentifier', 'OctetString', 'Opaque'];
@@ -246,7 +253,7 @@ export function mount(root) {
         const cfg = d.config || {};
         const f = cfg.faults || {};
         const faulty = f.delay_ms || f.drop_rate || f.error_status || (f.quirks || []).length;
-        const reqs = d.requests && typeof d.requests === 'object' ? Object.values(d.requests).reduce((a, b) => a + Number(b || 0), 0) : d.requests;
+        const reqs = d.requests && typeof d.requests === 'object' ? requestTotal(d.requests) : d.requests;
         const state_ = cfg.enabled === false ? badge('disabled', '') : d.error ? badge('error', 'bad') : d.running ? badge('up', 'ok') : badge('down', 'bad');
         if (d.error) state_.title = d.error;
         return h('tr', {},
