@@ -7,6 +7,7 @@ checks that each page renders without a script error and shows its title.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import httpx
@@ -62,13 +63,17 @@ def _seed(stack: StackAddresses, api: httpx.Client) -> None:
 
 
 def _traffic(stack: StackAddresses, stop: threading.Event) -> None:
-    """Traps and SNMP requests for a few seconds, so that the live charts have a shape."""
-    for _ in range(80):  # bounded: about 20 s at most
-        if stop.is_set():
-            return
+    """Traps and SNMP requests until told to stop, so that the live charts have a shape.
+
+    Bounded by time, not by count: a round takes 75 ms on a quiet machine and far longer
+    on a busy one, and the charts need several seconds of traffic either way.
+    """
+    deadline = time.monotonic() + 30
+    while not stop.is_set() and time.monotonic() < deadline:
         for _ in range(3):
             netsnmp.snmptrap_v2c(stack.trapd, "1.3.6.1.6.3.1.1.5.4", [], community=stack.community)
         netsnmp.snmpwalk(stack.simulator, "1.3.6.1.2.1.1", community=stack.community)
+        stop.wait(0.1)
 
 
 def _settle(page: Page, route: str) -> None:
@@ -108,7 +113,7 @@ def test_every_page_renders_and_is_saved_as_a_screenshot(
         page.wait_for_function(
             "() => ['dash-trap-chart', 'dash-req-chart'].every("
             "(id) => Number(document.getElementById(id)?.dataset.active || 0) >= 5)",
-            timeout=20_000,
+            timeout=25_000,
         )
     finally:
         stop.set()
