@@ -183,6 +183,18 @@ async def test_holding_during_backfill_skips_what_was_replayed() -> None:
     assert client.holding is None
 
 
+async def test_late_datagram_after_backfill_is_not_sent_twice() -> None:
+    client = _client(max_queue=100)
+    client.holding = []
+    client.enqueue([_trap(5), _trap(6)])  # the back-fill, up to 6
+    client.release_holding(6)
+    # Announcements of 5 and 6 that were still in flight when the back-fill ended.
+    client.offer([_trap(5), _trap(6), _trap(7), frame_of({"type": "stats", "data": {}})])
+    queued = _types(client)
+    assert queued[:3] == [5, 6, 7]
+    assert queued[3]["type"] == "stats"
+
+
 async def test_send_first_jumps_the_queue() -> None:
     client = _client(max_queue=10)
     client.offer([_trap(1), _trap(2)])

@@ -85,6 +85,10 @@ class WsClient:
         self.state_stale = False
         # While resuming (after_seq), live items wait here so the back-fill comes first.
         self.holding: list[Item] | None = None
+        # After a back-fill up to seq N, a live trap <= N was already sent from the store
+        # (trapd's store is gap-free up to what it returned): a datagram that was still in
+        # flight when the back-fill ended must not be sent twice.
+        self.resume_floor: int | None = None
         self.close_code: int | None = None
         self.close_reason = ""
         self.closed = asyncio.Event()
@@ -106,6 +110,9 @@ class WsClient:
                     else:
                         self._drop(item, self._held_last_seq())
             return
+        if self.resume_floor is not None:
+            floor = self.resume_floor
+            items = [item for item in items if item[1] is None or item[1] > floor]
         self.enqueue(items)
 
     def _held_last_seq(self) -> int | None:
@@ -186,6 +193,7 @@ class WsClient:
     def release_holding(self, after_seq: int | None) -> None:
         """End of back-fill: queue what arrived meanwhile, skipping traps already sent."""
         held, self.holding = self.holding or [], None
+        self.resume_floor = after_seq
         self.enqueue(
             item for item in held if item[1] is None or after_seq is None or item[1] > after_seq
         )
