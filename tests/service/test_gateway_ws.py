@@ -297,3 +297,28 @@ async def test_tokens_stay_out_of_the_log(tmp_path: Path) -> None:
         text = gw.log()
     assert "token=***" in text
     assert token not in text and token[:8] not in text
+
+
+async def test_full_state_is_first_even_while_events_stream(gw: GatewayProc) -> None:
+    """Live messages that arrive while full_state is being pulled wait behind it."""
+    token = gw.login()
+    events = sender(gw, "trapd")
+    streaming = True
+
+    async def stream() -> None:
+        n = 0
+        while streaming:
+            n += 1
+            events.send("stats", {"traps": {"traps_received_total": n}})
+            events.send("trap", trap_record(n))
+            await asyncio.sleep(0.001)
+
+    task = asyncio.create_task(stream())
+    try:
+        for _ in range(15):
+            async with connect(f"{gw.ws_base}/api/ws?token={token}") as ws:
+                assert (await recv_json(ws))["type"] == "full_state"
+    finally:
+        streaming = False
+        await task
+        events.close()

@@ -55,9 +55,10 @@ async def serve(ws: WebSocket, gw: Gateway) -> None:
 
     after_seq = _after_seq(ws)
     client = gw.ws.new_client(ws, session.key, session.username)
-    if after_seq is not None:
-        client.holding = []
-    gw.ws.register(client)  # from here no live message is lost
+    # Live messages wait until full_state is out (the contract's first message), and with
+    # after_seq until the back-fill is too; registering now means none is lost meanwhile.
+    client.holding = []
+    gw.ws.register(client)
     client.sender = asyncio.create_task(client.run_sender(), name="ws-sender")
     receiver = asyncio.create_task(_receive(ws, gw, client), name="ws-receiver")
     try:
@@ -65,6 +66,8 @@ async def serve(ws: WebSocket, gw: Gateway) -> None:
         client.send_first(frame_of(full_state)[0])
         if after_seq is not None:
             await _backfill(gw, client, after_seq)
+        else:
+            client.release_holding(None)
         await asyncio.wait({receiver, client.sender}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         gw.ws.unregister(client)
