@@ -50,3 +50,70 @@ def standard_index() -> MibIndex:
     out = CACHE_DIR / "standard-index.json"
     summary = compile_to(CACHE_DIR / "no-user-modules", out)
     return MibIndex.from_json(out.read_bytes(), etag=summary["etag"])
+
+
+_VENDOR_MIB = """{module} DEFINITIONS ::= BEGIN
+
+IMPORTS
+    MODULE-IDENTITY, OBJECT-TYPE, NOTIFICATION-TYPE, Integer32, enterprises
+        FROM SNMPv2-SMI
+    DisplayString
+        FROM SNMPv2-TC
+    ifIndex
+        FROM IF-MIB;
+
+acmeSwitch MODULE-IDENTITY
+    LAST-UPDATED "202601010000Z"
+    ORGANIZATION "ACME"
+    CONTACT-INFO "noc@acme.example"
+    DESCRIPTION  "Ports of ACME switches. {note}"
+    ::= {{ enterprises {arc} }}
+
+acmeObjects OBJECT IDENTIFIER ::= {{ acmeSwitch 1 }}
+acmeNotifications OBJECT IDENTIFIER ::= {{ acmeSwitch 0 }}
+
+acmePortTable OBJECT-TYPE
+    SYNTAX      SEQUENCE OF AcmePortEntry
+    MAX-ACCESS  not-accessible
+    STATUS      current
+    DESCRIPTION "The ports."
+    ::= {{ acmeObjects 1 }}
+
+acmePortEntry OBJECT-TYPE
+    SYNTAX      AcmePortEntry
+    MAX-ACCESS  not-accessible
+    STATUS      current
+    DESCRIPTION "One port."
+    INDEX       {{ ifIndex }}
+    ::= {{ acmePortTable 1 }}
+
+AcmePortEntry ::= SEQUENCE {{ acmePortName DisplayString, acmePortState INTEGER }}
+
+acmePortName OBJECT-TYPE
+    SYNTAX      DisplayString (SIZE (0..64))
+    MAX-ACCESS  read-only
+    STATUS      current
+    DESCRIPTION "The port's label on the front panel."
+    ::= {{ acmePortEntry 1 }}
+
+acmePortState OBJECT-TYPE
+    SYNTAX      INTEGER {{ up(1), down(2), errDisabled(3) }}
+    MAX-ACCESS  read-only
+    STATUS      current
+    DESCRIPTION "The port's state."
+    ::= {{ acmePortEntry 2 }}
+
+acmePortDown NOTIFICATION-TYPE
+    OBJECTS     {{ ifIndex, acmePortName, acmePortState }}
+    STATUS      current
+    DESCRIPTION "A port went down."
+    ::= {{ acmeNotifications 1 }}
+
+END
+"""
+
+
+def vendor_mib(module: str = "ACME-SWITCH-MIB", arc: int = 99999, note: str = "") -> bytes:
+    """A vendor-style module importing SNMPv2-SMI, SNMPv2-TC and IF-MIB: a table indexed by
+    ifIndex (a DisplayString and an enum column) and a notification with its objects."""
+    return _VENDOR_MIB.format(module=module, arc=arc, note=note).encode()

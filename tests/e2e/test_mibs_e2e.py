@@ -21,70 +21,11 @@ from tests.e2e.api_client import ok_json
 from tests.e2e.endpoints import StackAddresses
 from tests.e2e.polling import wait_until
 from tests.e2e.ws_client import WsClient
+from tests.mib_helpers import vendor_mib
 
 pytestmark = pytest.mark.e2e
 
 IF_INDEX = "1.3.6.1.2.1.2.2.1.1"
-
-VENDOR_MIB = """{module} DEFINITIONS ::= BEGIN
-
-IMPORTS
-    MODULE-IDENTITY, OBJECT-TYPE, NOTIFICATION-TYPE, enterprises
-        FROM SNMPv2-SMI
-    DisplayString
-        FROM SNMPv2-TC
-    ifIndex
-        FROM IF-MIB;
-
-acmeSwitch MODULE-IDENTITY
-    LAST-UPDATED "202601010000Z"
-    ORGANIZATION "ACME"
-    CONTACT-INFO "noc@acme.example"
-    DESCRIPTION  "Ports of ACME switches (end-to-end test module)."
-    ::= {{ enterprises {arc} }}
-
-acmeObjects OBJECT IDENTIFIER ::= {{ acmeSwitch 1 }}
-acmeNotifications OBJECT IDENTIFIER ::= {{ acmeSwitch 0 }}
-
-acmePortTable OBJECT-TYPE
-    SYNTAX      SEQUENCE OF AcmePortEntry
-    MAX-ACCESS  not-accessible
-    STATUS      current
-    DESCRIPTION "The ports."
-    ::= {{ acmeObjects 1 }}
-
-acmePortEntry OBJECT-TYPE
-    SYNTAX      AcmePortEntry
-    MAX-ACCESS  not-accessible
-    STATUS      current
-    DESCRIPTION "One port."
-    INDEX       {{ ifIndex }}
-    ::= {{ acmePortTable 1 }}
-
-AcmePortEntry ::= SEQUENCE {{ acmePortName DisplayString, acmePortState INTEGER }}
-
-acmePortName OBJECT-TYPE
-    SYNTAX      DisplayString (SIZE (0..64))
-    MAX-ACCESS  read-only
-    STATUS      current
-    DESCRIPTION "The port's label on the front panel."
-    ::= {{ acmePortEntry 1 }}
-
-acmePortState OBJECT-TYPE
-    SYNTAX      INTEGER {{ up(1), down(2), errDisabled(3) }}
-    MAX-ACCESS  read-only
-    STATUS      current
-    DESCRIPTION "The port's state."
-    ::= {{ acmePortEntry 2 }}
-
-acmePortDown NOTIFICATION-TYPE
-    OBJECTS     {{ ifIndex, acmePortName, acmePortState }}
-    STATUS      current
-    DESCRIPTION "A port went down."
-    ::= {{ acmeNotifications 1 }}
-
-END
-"""
 
 
 @dataclass
@@ -117,7 +58,7 @@ def vendor(api: httpx.Client, ws: WsClient) -> Iterator[Vendor]:
     v = Vendor(
         f"E2E-ACME-{tag}-MIB", f"e2e-acme-{tag.lower()}.my", 60000 + secrets.randbelow(30000)
     )
-    text = VENDOR_MIB.format(module=v.module, arc=v.arc).encode()
+    text = vendor_mib(module=v.module, arc=v.arc, note="end-to-end test module")
     before = _mib_stats(api)
     mark = ws.mark()
     r = api.post(

@@ -30,70 +30,11 @@ from services.common.internal_auth import HEADER
 from services.common.mibs.client import MibIndexClient, MibIndexFollower, mibs_changed_router
 from services.gateway.config import GatewaySettings
 from services.gateway.mibs import create_library
-from tests.mib_helpers import CACHE_DIR, standard_dir
+from tests.mib_helpers import CACHE_DIR, standard_dir, vendor_mib
 
 SECRET = "mib-test-secret-0123456789"
 LOOPBACK = "127.0.0.1"
 
-VENDOR_MIB = """ACME-SWITCH-MIB DEFINITIONS ::= BEGIN
-
-IMPORTS
-    MODULE-IDENTITY, OBJECT-TYPE, NOTIFICATION-TYPE, Integer32, enterprises
-        FROM SNMPv2-SMI
-    DisplayString
-        FROM SNMPv2-TC
-    ifIndex
-        FROM IF-MIB;
-
-acmeSwitch MODULE-IDENTITY
-    LAST-UPDATED "202601010000Z"
-    ORGANIZATION "ACME"
-    CONTACT-INFO "noc@acme.example"
-    DESCRIPTION  "Ports of ACME switches. {tag}"
-    ::= {{ enterprises 99999 }}
-
-acmeObjects OBJECT IDENTIFIER ::= {{ acmeSwitch 1 }}
-acmeNotifications OBJECT IDENTIFIER ::= {{ acmeSwitch 0 }}
-
-acmePortTable OBJECT-TYPE
-    SYNTAX      SEQUENCE OF AcmePortEntry
-    MAX-ACCESS  not-accessible
-    STATUS      current
-    DESCRIPTION "The ports."
-    ::= {{ acmeObjects 1 }}
-
-acmePortEntry OBJECT-TYPE
-    SYNTAX      AcmePortEntry
-    MAX-ACCESS  not-accessible
-    STATUS      current
-    DESCRIPTION "One port."
-    INDEX       {{ ifIndex }}
-    ::= {{ acmePortTable 1 }}
-
-AcmePortEntry ::= SEQUENCE {{ acmePortName DisplayString, acmePortState INTEGER }}
-
-acmePortName OBJECT-TYPE
-    SYNTAX      DisplayString (SIZE (0..64))
-    MAX-ACCESS  read-only
-    STATUS      current
-    DESCRIPTION "The port's label on the front panel."
-    ::= {{ acmePortEntry 1 }}
-
-acmePortState OBJECT-TYPE
-    SYNTAX      INTEGER {{ up(1), down(2), errDisabled(3) }}
-    MAX-ACCESS  read-only
-    STATUS      current
-    DESCRIPTION "The port's state."
-    ::= {{ acmePortEntry 2 }}
-
-acmePortDown NOTIFICATION-TYPE
-    OBJECTS     {{ ifIndex, acmePortName, acmePortState }}
-    STATUS      current
-    DESCRIPTION "A port went down."
-    ::= {{ acmeNotifications 1 }}
-
-END
-"""
 
 BROKEN_MIB = """BROKEN-MIB DEFINITIONS ::= BEGIN
 IMPORTS
@@ -108,10 +49,6 @@ brokenThing OBJECT-TYPE
 brokenOther OBJECT IDENTIFIER ::= { enterprises 4243 }
 END
 """
-
-
-def vendor_mib(tag: str = "") -> bytes:
-    return VENDOR_MIB.format(tag=tag).encode()
 
 
 def small_module(name: str, number: int, tag: str) -> bytes:
@@ -304,7 +241,7 @@ def test_internal_index_needs_nothing_but_serves_json(stack: Stack) -> None:
 def test_vendor_mib_upload_then_traps_and_objects_resolve(stack: Stack) -> None:
     before = stack.follower.etag
     with stack.http() as c:
-        r = upload(c, [("acme-switch.my", vendor_mib(uuid.uuid4().hex))])
+        r = upload(c, [("acme-switch.my", vendor_mib(note=uuid.uuid4().hex))])
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["results"] == [
@@ -408,8 +345,8 @@ def library_stats(c: httpx.Client) -> dict[str, Any]:
 
 def test_name_clash_is_refused_unless_overwrite(stack: Stack) -> None:
     with stack.http() as c:
-        assert upload(c, [("acme.mib", vendor_mib("v1"))]).status_code == 200
-        clash = upload(c, [("acme-v2.mib", vendor_mib("v2"))])
+        assert upload(c, [("acme.mib", vendor_mib(note="v1"))]).status_code == 200
+        clash = upload(c, [("acme-v2.mib", vendor_mib(note="v2"))])
         assert clash.status_code == 409
         detail = clash.json()["detail"]
         assert detail["report"]["files"][0]["clashes"][0]["existing_file"] == "acme.mib"
@@ -417,7 +354,7 @@ def test_name_clash_is_refused_unless_overwrite(stack: Stack) -> None:
         std = upload(c, [("IF-MIB", b"IF-MIB DEFINITIONS ::= BEGIN\nEND\n")])
         assert std.status_code == 409
         assert std.json()["detail"]["report"]["files"][0]["clashes"][0]["kind"] == "standard"
-        ok = upload(c, [("acme-v2.mib", vendor_mib("v2"))], overwrite="true")
+        ok = upload(c, [("acme-v2.mib", vendor_mib(note="v2"))], overwrite="true")
         assert ok.status_code == 200
         assert c.get("/api/mibs/list").json() == {"mibs": ["acme-v2.mib"]}
 
